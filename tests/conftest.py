@@ -1,0 +1,36 @@
+"""Shared fixtures: repository paths and a tiny copy of the workflow to run Snakemake in."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+
+
+def copy_workflow(dest: Path) -> Path:
+    """A fresh checkout-like copy (Snakefile, workflow/, config/, .test/) without results."""
+    for name in ("Snakefile",):
+        shutil.copy2(ROOT / name, dest / name)
+    for name in ("workflow", "config", ".test"):
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+def snakemake(workdir: Path, *args: str, check: bool = True, env=None) -> subprocess.CompletedProcess:
+    proc = subprocess.run(
+        [*SNAKEMAKE, *args], cwd=workdir, capture_output=True, text=True, env=env, timeout=900
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture
+def workflow_copy(tmp_path: Path) -> Path:
+    return copy_workflow(tmp_path)
