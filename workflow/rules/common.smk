@@ -69,7 +69,7 @@ def paper_targets(paper):
 rule compile_kernels:
     """Compile the Numba kernels once, so parallel training jobs load them from the cache."""
     input:
-        package_files("kernels/diagonal.py", "kernels/lasso.py"),
+        package_files("kernels/diagonal.py", "kernels/lasso.py", "kernels/warmup.py"),
     output:
         "results/.kernels/compiled.txt",
     log:

@@ -3,7 +3,7 @@
 from implicit_bias.jobs import job
 
 with job(snakemake) as log:
-    from implicit_bias.kernels import compile_all
+    from implicit_bias.kernels.warmup import compile_all
 
     names = compile_all()
     log.info("compiled: %s", ", ".join(names))

@@ -12,7 +12,7 @@ from . import theory
 
 def trajectory(cube: xr.Dataset, method: str = "ours") -> xr.Dataset:
     """The first run of ``method`` in a dynamics cube, with the final state appended at T_end."""
-    run = cube.sel(method=method).isel(d=0, seed=0)
+    run = cube.sel(estimator=method).isel(d=0, seed=0)
     curves = {name[: -len("_curve")]: run[name] for name in run.data_vars if name.endswith("_curve")}
     t = run["t"].values
     keep = np.isfinite(run["train_loss_curve"].values)

@@ -26,7 +26,7 @@ def _row(claim: str, statement: str, measured, expected: str, ok) -> Claim:
 def dynamics_claims(cube: xr.Dataset, settings: Mapping) -> list[Claim]:
     model, acc, runs = settings["model"], settings["acceptance"], settings["dynamics"]
     traj = trajectory(cube)
-    run = cube.sel(method="ours").isel(d=0, seed=0)
+    run = cube.sel(estimator="ours").isel(d=0, seed=0)
     d, n = int(cube["d"][0]), int(cube["n"][0])
     sigma = model["sigma"]
     t = traj["t"].values
@@ -37,7 +37,7 @@ def dynamics_claims(cube: xr.Dataset, settings: Mapping) -> list[Claim]:
     t1_ref = float(theory.t1_reference(float(run["alpha"]), model["eps"], float(run["step_size"]),
                                        1 / np.sqrt(model["s"])))
     v_scale = sigma * np.sqrt(n / d)
-    min_l2 = float(cube["test_error"].sel(method="min_l2").isel(d=0, seed=0))
+    min_l2 = float(cube["test_error"].sel(estimator="min_l2").isel(d=0, seed=0))
     at_t1 = {name: float(np.interp(t1, t, traj[name].values)) if np.isfinite(t1) else np.nan
              for name in ("train_loss", "q_norm", "v_norm")}
     after_t1 = test[t >= t1] if np.isfinite(t1) else np.array([np.nan])
@@ -77,13 +77,13 @@ def dynamics_claims(cube: xr.Dataset, settings: Mapping) -> list[Claim]:
 def dimension_claims(cube: xr.Dataset, settings: Mapping) -> list[Claim]:
     model, runs = settings["model"], settings["dimension"]
     sigma = model["sigma"]
-    methods = [str(m) for m in cube["method"].values]
+    methods = [str(m) for m in cube["estimator"].values]
     mean, _ = seed_stats(cube)
     d = cube["d"].values.astype(int)
     n = cube["n"].values.astype(int)
 
     def m(method):
-        return mean.sel(method=method).values
+        return mean.sel(estimator=method).values
 
     def need(*names):
         missing = [x for x in names if x not in methods]
@@ -91,8 +91,8 @@ def dimension_claims(cube: xr.Dataset, settings: Mapping) -> list[Claim]:
 
     rows: list[Claim] = []
     gd = [x for x in ("ours", "quad") if x in methods]
-    status = cube["status"].sel(method=gd)
-    curve_nan = bool(np.isnan(cube["test_error"].sel(method=gd)).any()) if gd else False
+    status = cube["status"].sel(estimator=gd)
+    curve_nan = bool(np.isnan(cube["test_error"].sel(estimator=gd)).any()) if gd else False
     rows.append(_row("Z2.1", f"every GD run ({', '.join(gd)}) reaches L <= {runs['tol']:g} before "
                      "max_steps, no NaN", f"{int((status == 0).sum())}/{status.size} converged",
                      "all converged", bool((status == 0).all()) and not curve_nan))
@@ -174,7 +174,7 @@ def dimension_claims(cube: xr.Dataset, settings: Mapping) -> list[Claim]:
     if why := need("ours"):
         rows.append(not_applicable(KEY, "Z2.9", "||v|| fits the noise", why))
     else:
-        vmean = cube["v_norm"].sel(method="ours").where(cube["status"].sel(method="ours") == 0).mean("seed")
+        vmean = cube["v_norm"].sel(estimator="ours").where(cube["status"].sel(estimator="ours") == 0).mean("seed")
         ratio = vmean.values / (sigma * np.sqrt(n / d))
         rows.append(_row("Z2.9", "v fits the noise: mean ||v||_2 / (sigma sqrt(n/d)) for every d", list(ratio),
                          "in [0.6, 1.2]", np.all((ratio >= 0.6) & (ratio <= 1.2))))

@@ -26,7 +26,7 @@ def fig1(cube: xr.Dataset, model: Mapping, outputs: Sequence[str]) -> None:
     import matplotlib.pyplot as plt
 
     traj = trajectory(cube)
-    run = cube.sel(method="ours").isel(d=0, seed=0)
+    run = cube.sel(estimator="ours").isel(d=0, seed=0)
     d, n = int(cube["d"][0]), int(cube["n"][0])
     eta, alpha = float(run["step_size"]), float(run["alpha"])
     t1 = stage1_time(cube, model, traj)
@@ -82,7 +82,7 @@ def fig2(cube: xr.Dataset, model: Mapping, outputs: Sequence[str]) -> None:
     mean, std = seed_stats(cube)
     d, n = cube["d"].values.astype(float), cube["n"].values.astype(float)
     sigma, s = model["sigma"], model["s"]
-    methods = [str(m) for m in cube["method"].values]
+    methods = [str(m) for m in cube["estimator"].values]
     colors = plotting.palette(methods)
     references = {
         "ours": theory.rate_optimal(d, n, s, sigma),
@@ -93,7 +93,7 @@ def fig2(cube: xr.Dataset, model: Mapping, outputs: Sequence[str]) -> None:
 
     fig, ax = plt.subplots(figsize=(7.2, 5))
     for method in methods:
-        m, sd = mean.sel(method=method).values, std.sel(method=method).values
+        m, sd = mean.sel(estimator=method).values, std.sel(estimator=method).values
         ok = np.isfinite(m)
         ax.plot(d[ok], m[ok], marker="o", color=colors[method], label=LABELS.get(method, method))
         ax.fill_between(d[ok], np.maximum(m[ok] - sd[ok], m[ok] * 0.05), m[ok] + sd[ok],

@@ -1,7 +1,7 @@
 """Data generation, training jobs and the cube of paper 000.
 
 A training job runs one configuration (method, d) on a batch of seeds and returns a small
-Dataset with dims (seed,) and (seed, t). The cube stacks them along (method, d).
+Dataset with dims (seed,) and (seed, t). The cube stacks them along (estimator, d).
 """
 
 from __future__ import annotations
@@ -177,20 +177,20 @@ def train(job: Mapping, datasets: Sequence[xr.Dataset], log=None) -> xr.Dataset:
 
 # ----------------------------------------------------------------------------- cube
 def build_cube(runs: Sequence[xr.Dataset], config: Mapping, experiment: str) -> xr.Dataset:
-    """Stack per-job results into a (method, d, seed[, t]) cube with CF and provenance attrs.
+    """Stack per-job results into a (estimator, d, seed[, t]) cube with CF and provenance attrs.
 
     A (method, d) pair that was not run (e.g. the LP above its size limit) has status not_run.
     """
     parts = []
     for run in runs:
         method, d = run.attrs["method"], int(run.attrs["d"])
-        part = run.expand_dims(method=[method], d=[d])
+        part = run.expand_dims(estimator=[method], d=[d])
         part = part.assign_coords(
             n=("d", [int(run.attrs["n"])]),
         )
         if "eta" in run.attrs:
-            part["step_size"] = (("method", "d"), [[float(run.attrs["eta"])]])
-            part["alpha"] = (("method", "d"), [[float(run.attrs["alpha"])]])
+            part["step_size"] = (("estimator", "d"), [[float(run.attrs["eta"])]])
+            part["alpha"] = (("estimator", "d"), [[float(run.attrs["alpha"])]])
         part.attrs = {}
         parts.append(part)
     cube = xr.merge(parts, join="outer", compat="no_conflicts", combine_attrs="drop_conflicts")
@@ -198,15 +198,15 @@ def build_cube(runs: Sequence[xr.Dataset], config: Mapping, experiment: str) -> 
     if "t" in cube.dims:
         cube = cube.sortby("t")
     cube = cube.sortby("d")
-    order = [m for m in ("ours", "quad", "hybrid", "min_l2", "min_l1") if m in cube["method"].values]
-    cube = cube.sel(method=order)
+    order = [m for m in ("ours", "quad", "hybrid", "min_l2", "min_l1") if m in cube["estimator"].values]
+    cube = cube.sel(estimator=order)
     cube["status"] = cube["status"].fillna(STATUS_CODES["not_run"]).astype(np.int8)
     # Data diagnostics are the same for every method on a (d, seed): keep one copy.
     for name in ("b_xi", "xt_xi_norm"):
-        cube[name] = cube[name].max("method", skipna=True)
+        cube[name] = cube[name].max("estimator", skipna=True)
     if "lasso_multiplier" in cube:
         for name in ("lasso_multiplier", "hybrid_path_test_error", "lasso_path_test_error"):
-            cube[name] = cube[name].sel(method="hybrid", drop=True)
+            cube[name] = cube[name].sel(estimator="hybrid", drop=True)
     _annotate(cube)
     cube.attrs = provenance(config, f"{TITLE}: {experiment}", REFERENCES)
     cube.attrs.update(paper=KEY, experiment=experiment)
@@ -227,7 +227,7 @@ def _annotate(cube: xr.Dataset) -> None:
     cf(cube["d"], "dimension d")
     cf(cube["n"], "number of samples n = round(3 sqrt(d))")
     cf(cube["seed"], "random seed of the data draw")
-    cube["method"].attrs.update(
+    cube["estimator"].attrs.update(
         long_name="estimator",
         description="ours: v + alpha(w^2-u^2); quad: w^2-u^2; hybrid: Lasso + min-l2 of the residual;"
         " min_l2 / min_l1: minimum-norm interpolators",

@@ -1,0 +1,1 @@
+"""Numba kernels: diagonal-linear-network gradient descent and coordinate-descent Lasso."""

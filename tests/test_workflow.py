@@ -1,0 +1,188 @@
+"""End-to-end runs of the real Snakefile on the tiny test configuration (.test/config)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+from conftest import copy_workflow, snakemake
+
+from implicit_bias import claims
+from implicit_bias.papers.benign_overfitting import runs as bo_runs
+from implicit_bias.store import read_dataset
+
+pytestmark = pytest.mark.slow
+
+TEST_CONFIG = [".test/config/config.yaml"]
+BO = "benign_overfitting"
+FIGURES = [f"results/figures/{BO}/fig{i}.{ext}" for i in (1, 2) for ext in ("pdf", "png")]
+
+
+def run(workdir: Path, *extra: str, env=None):
+    return snakemake(workdir, "--cores", "2", "--configfile", *TEST_CONFIG, *extra, env=env)
+
+
+def jobs_run(proc) -> dict[str, int]:
+    """Rule -> job count from Snakemake's job statistics table."""
+    counts: dict[str, int] = {}
+    text = proc.stdout + proc.stderr
+    if "Job stats:" not in text:
+        return counts
+    table = text.split("Job stats:", 1)[1].splitlines()[3:]
+    for line in table:
+        parts = line.split()
+        if len(parts) != 2 or not parts[1].isdigit():
+            break
+        counts[parts[0]] = int(parts[1])
+    return counts
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """One full tiny run, shared by the tests of this module."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("run_a"))
+    run(workdir)
+    return workdir
+
+
+def test_outputs_exist(built):
+    for path in [*FIGURES, f"results/{BO}/cube_dynamics.nc", f"results/{BO}/cube_dimension.nc",
+                 "results/tables/claims.csv", "results/tables/claims.md"]:
+        assert (built / path).stat().st_size > 0, path
+
+
+def test_cube_layout_and_attributes(built):
+    with xr.open_dataset(built / f"results/{BO}/cube_dimension.nc") as cube:
+        assert set(cube["test_error"].dims) == {"estimator", "d", "seed"}
+        assert list(cube["d"].values) == [100, 1000]
+        assert list(cube["n"].values) == [30, 95]
+        assert set(cube["estimator"].values) == {"ours", "quad", "hybrid", "min_l2", "min_l1"}
+        assert cube["test_error_curve"].dims == ("estimator", "d", "seed", "t")
+        for name, var in cube.data_vars.items():
+            assert "long_name" in var.attrs and "units" in var.attrs, name
+        for key in ("config", "git_commit", "implicit_bias_version", "numba_version", "Conventions"):
+            assert key in cube.attrs
+        assert (cube["status"].values == 0).all()
+
+
+def test_cube_value_equals_direct_package_call(built):
+    """The cube's test loss of one run equals a direct call of the package on the same data."""
+    cube = read_dataset(built / f"results/{BO}/cube_dimension.nc")
+    data = bo_runs.generate(d=1000, n=95, s=3, sigma=0.1, seed=0)
+    job = {"method": "ours", "d": 1000, "n": 95, "alpha": float(cube["alpha"].sel(estimator="ours", d=1000)),
+           "eta": 1e-5, "eps": 1e-10, "train_v": True, "tol": 1e-4, "max_steps": 20_000_000,
+           "log_per_decade": 50}
+    direct = bo_runs.train(job, [data])
+    np.testing.assert_allclose(
+        cube["test_error"].sel(estimator="ours", d=1000, seed=0), direct["test_error"].sel(seed=0), rtol=1e-12
+    )
+    from implicit_bias.baselines import min_l2_interpolator
+
+    problem = bo_runs.as_problem(data)
+    beta = min_l2_interpolator(problem.XT, problem.y)
+    np.testing.assert_allclose(
+        cube["test_error"].sel(estimator="min_l2", d=1000, seed=0), np.sum((beta - problem.beta_star) ** 2),
+        rtol=1e-10,
+    )
+
+
+def test_claims_table_has_every_check(built):
+    rows = claims.read_csv(built / "results/tables/claims.csv")
+    ids = {r.claim for r in rows}
+    expected = {f"Z1.{i}" for i in (1, 2, 3)} | {"Z1.4a", "Z1.7b", "Z2.1", "Z2.2", "Z2.8", "Z2.10"}
+    assert expected <= ids
+    assert all(r.paper == BO and r.status in claims.STATUSES for r in rows)
+
+
+def test_second_run_has_nothing_to_do(built):
+    proc = run(built, "-n")
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_sweep_change_reruns_only_dependents(built):
+    proc = run(built, "-n", "--config", "seeds_per_job=1")  # no-op for one seed
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+    # A new step size re-trains the two GD methods (both experiments share it here) only.
+    edited = built / "edited.yaml"
+    edited.write_text((built / TEST_CONFIG[0]).read_text().replace("eta: 1.0e-5\n      tol: 1.0e-4",
+                                                                    "eta: 2.0e-5\n      tol: 1.0e-4"))
+    proc = snakemake(built, "-n", "--cores", "2", "--configfile", str(edited))
+    counts = jobs_run(proc)
+    assert counts.get("benign_overfitting_train") == 4  # ours, quad x d in {100, 1000}
+    assert "benign_overfitting_data" not in counts
+    assert counts.get("benign_overfitting_cube") == 1  # dimension only; dynamics untouched
+    assert counts.get("benign_overfitting_fig2") == 1 and "benign_overfitting_fig1" not in counts
+
+
+def test_kernel_edit_reruns_training(built):
+    """Kernel sources are inputs of the training rules: a newer kernel re-trains everything."""
+    import implicit_bias.kernels.diagonal as kernel
+
+    source = Path(kernel.__file__)
+    before = source.stat()
+    try:
+        os.utime(source, (before.st_atime, before.st_mtime + 3600 * 24 * 365))
+        counts = jobs_run(run(built, "-n"))
+    finally:
+        os.utime(source, (before.st_atime, before.st_mtime))
+    assert counts.get("benign_overfitting_train") == 12  # 5 methods x 2 d + the 2 dynamics runs
+    assert "benign_overfitting_data" not in counts
+
+
+def test_single_figure_target_builds_only_what_it_needs(tmp_path):
+    workdir = copy_workflow(tmp_path)
+    proc = run(workdir, "-n", f"results/figures/{BO}/fig1.png")
+    counts = jobs_run(proc)
+    assert counts.get("benign_overfitting_fig1") == 1
+    assert "benign_overfitting_fig2" not in counts and "claims_table" not in counts
+    assert counts.get("benign_overfitting_train") == 2  # ours + min_l2 of the dynamics run
+
+
+def test_rerun_gives_identical_cubes(built, tmp_path):
+    """Determinism: a fresh checkout with the same seeds produces identical cubes."""
+    other = copy_workflow(tmp_path)
+    run(other, f"results/{BO}/cube_dimension.nc", f"results/{BO}/cube_dynamics.nc")
+    for name in ("cube_dimension.nc", "cube_dynamics.nc"):
+        xr.testing.assert_identical(
+            read_dataset(built / f"results/{BO}/{name}"), read_dataset(other / f"results/{BO}/{name}")
+        )
+
+
+def test_between_workflow_cache(tmp_path):
+    """A second checkout with the same config takes training from the cache; a change misses it."""
+    env = {**os.environ, "SNAKEMAKE_OUTPUT_CACHE": str(tmp_path / "cache")}
+    (tmp_path / "cache").mkdir()
+    target = f"results/{BO}/cube_dynamics.nc"
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    first, second = copy_workflow(tmp_path / "first"), copy_workflow(tmp_path / "second")
+    run(first, "--cache", target, env=env)
+    assert any((tmp_path / "cache").iterdir())
+
+    proc = run(second, "--cache", target, env=env)
+    log = proc.stdout + proc.stderr
+    assert "from cache" in log
+    assert not list((second / "logs" / BO / "train").rglob("*.log")), "a training job ran"
+    xr.testing.assert_identical(read_dataset(first / target), read_dataset(second / target))
+
+    edited = second / "edited.yaml"
+    edited.write_text((second / TEST_CONFIG[0]).read_text().replace("tol: 1.0e-5", "tol: 2.0e-5"))
+    shutil.rmtree(second / "results")
+    shutil.rmtree(second / "logs")
+    proc = snakemake(second, "--cores", "2", "--configfile", str(edited), "--cache", target, env=env)
+    ran = {p.name for p in (second / "logs" / BO / "train").rglob("*.log")}
+    assert any(name.startswith("ours_") for name in ran), "a changed tolerance must re-train"
+    assert not any(name.startswith("min_l2_") for name in ran), "min-l2 does not use the tolerance"
+
+
+def test_paper_scale_plan(workflow_copy):
+    """`--config scale=paper -n` plans the paper's own sweep in a small number of jobs."""
+    proc = snakemake(workflow_copy, "-n", "--config", "scale=paper", "--quiet", "rules")
+    counts = jobs_run(proc)
+    total = sum(v for k, v in counts.items() if k != "total")
+    assert counts.get("benign_overfitting_train", 0) >= 30
+    assert total <= 200
