@@ -29,6 +29,7 @@ validate_or_exit(config, f"{workflow.basedir}/workflow/schemas")
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/kernels.smk"
 include: "workflow/rules/benign_overfitting.smk"
 include: "workflow/rules/tables.smk"
 

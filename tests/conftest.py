@@ -22,7 +22,9 @@ def copy_workflow(dest: Path) -> Path:
     return dest
 
 
-def snakemake(workdir: Path, *args: str, check: bool = True, env=None) -> subprocess.CompletedProcess:
+def snakemake(
+    workdir: Path, *args: str, check: bool = True, env=None
+) -> subprocess.CompletedProcess:
     proc = subprocess.run(
         [*SNAKEMAKE, *args], cwd=workdir, capture_output=True, text=True, env=env, timeout=900
     )

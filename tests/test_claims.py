@@ -28,10 +28,15 @@ def test_fmt_is_compact():
 
 def test_combine_writes_csv_and_markdown(tmp_path):
     a = [claims.check("p0", "A", "x | y", 1.0, "<= 2", True)]
-    b = [claims.check("p1", "B", "z", 5.0, "<= 2", False), claims.not_applicable("p1", "C", "w", "too small")]
+    b = [
+        claims.check("p1", "B", "z", 5.0, "<= 2", False),
+        claims.not_applicable("p1", "C", "w", "too small"),
+    ]
     claims.write_csv(a, tmp_path / "a.csv")
     claims.write_csv(b, tmp_path / "b.csv")
-    rows = claims.combine([tmp_path / "a.csv", tmp_path / "b.csv"], tmp_path / "all.csv", tmp_path / "all.md")
+    rows = claims.combine(
+        [tmp_path / "a.csv", tmp_path / "b.csv"], tmp_path / "all.csv", tmp_path / "all.md"
+    )
     assert [r.claim for r in rows] == ["A", "B", "C"]
     assert claims.read_csv(tmp_path / "all.csv") == rows
     md = (tmp_path / "all.md").read_text()

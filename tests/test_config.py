@@ -34,24 +34,50 @@ def _quick_dim(c):
 
 
 BAD = {
-    "unknown top-level key": (lambda c: c.update(sedes=[0]), ["unknown key 'sedes'", "allowed:", "seeds"]),
+    "unknown top-level key": (
+        lambda c: c.update(sedes=[0]),
+        ["unknown key 'sedes'", "allowed:", "seeds"],
+    ),
     "unknown nested key": (
         lambda c: c["benign_overfitting"]["model"].update(sigmaa=0.1),
         ["benign_overfitting.model", "unknown key 'sigmaa'", "sigma"],
     ),
-    "scale not allowed": (lambda c: c.update(scale="huge"), ["scale", "'huge'", "allowed: quick, paper"]),
+    "scale not allowed": (
+        lambda c: c.update(scale="huge"),
+        ["scale", "'huge'", "allowed: quick, paper"],
+    ),
     "scale wrong type": (lambda c: c.update(scale=3), ["scale", "allowed: quick, paper"]),
-    "unknown paper": (lambda c: c.update(papers=["nope"]), ["papers[0]", "'nope'", "benign_overfitting"]),
+    "unknown paper": (
+        lambda c: c.update(papers=["nope"]),
+        ["papers[0]", "'nope'", "benign_overfitting"],
+    ),
     "no papers": (lambda c: c.update(papers=[]), ["papers", "must not be empty"]),
     "empty seeds": (lambda c: c.update(seeds=[]), ["seeds", "must not be empty"]),
     "negative seed": (lambda c: c.update(seeds=[0, -1]), ["seeds[1]", ">= 0"]),
     "duplicate seeds": (lambda c: c.update(seeds=[1, 1]), ["seeds", "unique"]),
     "seeds wrong type": (lambda c: c.update(seeds="0,1"), ["seeds", "expected a list"]),
     "zero seeds_per_job": (lambda c: c.update(seeds_per_job=0), ["seeds_per_job", ">= 1"]),
-    "negative step size": (lambda c: _quick_dim(c).update(eta=-1e-5), ["quick.dimension.eta", "> 0"]),
-    "zero step size": (lambda c: _quick_dim(c).update(eta=0), ["quick.dimension.eta", "> 0", "got 0"]),
-    "step size as text": (lambda c: _quick_dim(c).update(eta="1e-5"), ["eta", "expected a number", "1.0e-5"]),
-    "empty sweep": (lambda c: _quick_dim(c).update(d=[]), ["quick.dimension.d", "must not be empty"]),
+    "negative step size": (
+        lambda c: _quick_dim(c).update(eta=-1e-5),
+        ["quick.dimension.eta", "> 0"],
+    ),
+    "zero step size": (
+        lambda c: _quick_dim(c).update(eta=0),
+        ["quick.dimension.eta", "> 0", "got 0"],
+    ),
+    "step size as text": (
+        lambda c: _quick_dim(c).update(eta="fast"),
+        ["eta", "got 'fast'", "expected a number"],
+    ),
+    "seed as text": (
+        lambda c: c.update(seeds=[0, "one"]),
+        ["seeds[1]", "got 'one'", "expected an integer"],
+    ),
+    "fractional seed": (lambda c: c.update(seeds=["1.5"]), ["seeds[0]", "expected an integer"]),
+    "empty sweep": (
+        lambda c: _quick_dim(c).update(d=[]),
+        ["quick.dimension.d", "must not be empty"],
+    ),
     "unknown method": (
         lambda c: _quick_dim(c).update(methods=["ours", "sgd"]),
         ["methods[1]", "'sgd'", "allowed: ours, quad, hybrid, min_l2, min_l1"],
@@ -84,6 +110,17 @@ def test_bad_config_gives_one_clear_line(base, case):
         assert fragment in message, f"{fragment!r} not in {message!r}"
 
 
+def test_numeric_text_becomes_numbers(base):
+    """`--config 'seeds=[3,4,5]'` arrives as strings; YAML 1.1 reads 1e-5 as text."""
+    config = copy.deepcopy(base)
+    config["seeds"] = ["3", "4", "5"]
+    _quick_dim(config)["eta"] = "1e-5"
+    _quick_dim(config)["d"] = ["100", "1000"]
+    resolved = validate_config(config, SCHEMAS)
+    assert resolved["seeds"] == [3, 4, 5]
+    assert _quick_dim(resolved)["eta"] == 1e-5 and _quick_dim(resolved)["d"] == [100, 1000]
+
+
 def test_malformed_yaml_names_file_and_line(tmp_path):
     bad = tmp_path / "broken.yaml"
     bad.write_text("scale: quick\nseeds: [0, 1\npapers: [benign_overfitting]\n")
@@ -95,7 +132,10 @@ def test_malformed_yaml_names_file_and_line(tmp_path):
 @pytest.mark.parametrize(
     "args, fragment",
     [
-        (["--config", "scale=huge"], "config error: scale: 'huge' is not allowed (allowed: quick, paper)"),
+        (
+            ["--config", "scale=huge"],
+            "config error: scale: 'huge' is not allowed (allowed: quick, paper)",
+        ),
         (["--config", "papers=[nope]"], "config error: papers[0]: 'nope' is not allowed"),
         (["--config", "bogus=1"], "config error: (top level): unknown key 'bogus'"),
     ],

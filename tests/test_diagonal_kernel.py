@@ -9,7 +9,6 @@ from implicit_bias.kernels.diagonal import (
     STATUS_CONVERGED,
     STATUS_DIVERGED,
     STATUS_MAX_STEPS,
-    alpha_formula,
     diagonal_net_beta,
     gd_step,
     log_grid,
@@ -17,6 +16,7 @@ from implicit_bias.kernels.diagonal import (
     run_gd,
     train_shortcut_net,
 )
+from implicit_bias.papers.benign_overfitting import alpha_of
 
 
 def _loss(XT, y, w, u, v, alpha):
@@ -252,7 +252,7 @@ def test_run_gd_divergence_is_a_status():
 def test_refresh_does_not_change_results():
     data = sparse_regression(203, 43, 3, 0.1, rng_stream(8))
     d = data.d
-    alpha = alpha_formula(d, data.n, 0.1)
+    alpha = alpha_of(d, data.n, 0.1, 100.0)
     out = []
     for refresh in (1, 97, 0):  # every step, a few times, never
         w, u, v = np.full(d, 1e-6), np.full(d, 1e-6), np.zeros(d)
@@ -286,16 +286,16 @@ def test_log_grid():
     assert len(log_grid(10**5)) == len(set(log_grid(10**5).tolist()))
 
 
-def test_alpha_formula_values():
-    assert math.isclose(alpha_formula(50_000, 671, 0.1), 47_146, rel_tol=1e-3)
-    assert math.isclose(alpha_formula(10_000, 300, 0.1), 16_773, rel_tol=1e-3)
-    assert math.isclose(alpha_formula(100, 30, 0.1), 1_043, rel_tol=1e-3)
-    assert math.isclose(alpha_formula(10_000, 300, 0.1, c_alpha=1.0), 167.73, rel_tol=1e-3)
+def test_alpha_of_matches_the_papers_values():
+    assert math.isclose(alpha_of(50_000, 671, 0.1, 100.0), 47_146, rel_tol=1e-3)
+    assert math.isclose(alpha_of(10_000, 300, 0.1, 100.0), 16_773, rel_tol=1e-3)
+    assert math.isclose(alpha_of(100, 30, 0.1, 100.0), 1_043, rel_tol=1e-3)
+    assert math.isclose(alpha_of(10_000, 300, 0.1, 1.0), 167.73, rel_tol=1e-3)
 
 
 def test_train_shortcut_net_dict():
     data = sparse_regression(300, 52, 3, 0.1, rng_stream(11))
-    alpha = alpha_formula(data.d, data.n, 0.1)
+    alpha = alpha_of(data.d, data.n, 0.1, 100.0)
     res = train_shortcut_net(data, alpha, 1e-4, 1e-10, 1e-4, 200_000, per_decade=10)
     assert res["status"] == STATUS_CONVERGED
     assert set(res["metrics"]) == set(METRICS)

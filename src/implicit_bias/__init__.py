@@ -9,7 +9,10 @@ __version__ = "0.1.0"
 
 # Pipeline key -> (paper number, short title). The key names paths, config sections and targets.
 PAPERS: dict[str, tuple[str, str]] = {
-    "benign_overfitting": ("000", "Implicit regularization leads to benign overfitting (Zhou & Ge 2023)"),
+    "benign_overfitting": (
+        "000",
+        "Implicit regularization leads to benign overfitting (Zhou & Ge 2023)",
+    ),
     "step_size_bias": ("001", "Step size and the implicit bias of diagonal linear networks"),
     "matrix_sensing": ("002", "Over-parameterized matrix sensing from small initialization"),
     "blessing_of_depth": ("003", "Blessing of depth for robust l1 regression"),

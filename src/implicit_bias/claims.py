@@ -53,7 +53,9 @@ def fmt(value: object) -> str:
         return str(value)
 
 
-def check(paper: str, claim: str, statement: str, measured: object, expected: str, ok: bool) -> Claim:
+def check(
+    paper: str, claim: str, statement: str, measured: object, expected: str, ok: bool
+) -> Claim:
     """A claim row; a NaN anywhere in ``measured`` fails the check."""
     return Claim(paper, claim, statement, fmt(measured), expected, "PASS" if bool(ok) else "FAIL")
 

@@ -95,16 +95,14 @@ def _describe(error: ValidationError, where: str) -> str:
     if v == "additionalProperties":
         allowed = sorted(schema.get("properties", {}))
         extra = sorted(set(value) - set(allowed)) if isinstance(value, dict) else []
-        return f"{key}: unknown key {', '.join(repr(e) for e in extra)} (allowed: {', '.join(allowed)})"
+        unknown = ", ".join(repr(e) for e in extra)
+        return f"{key}: unknown key {unknown} (allowed: {', '.join(allowed)})"
     if v == "required":
         return f"{key}: {error.message.split(' is a required')[0]} is required but missing"
     if v == "enum":
         return f"{key}: {value!r} is not allowed ({_allowed(schema)})"
     if v == "type":
-        hint = _allowed(schema)
-        if isinstance(value, str) and _looks_numeric(value):
-            hint += " (YAML reads 1e-5 as text: write 1.0e-5)"
-        return f"{key}: got {value!r} ({type(value).__name__}), {hint}"
+        return f"{key}: got {value!r} ({type(value).__name__}), {_allowed(schema)}"
     if v == "exclusiveMinimum":
         return f"{key}: must be > {error.validator_value}, got {value!r}"
     if v == "minimum":
@@ -116,15 +114,47 @@ def _describe(error: ValidationError, where: str) -> str:
     return f"{key}: {error.message}"
 
 
-def _looks_numeric(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+def _resolve(schema: Mapping, root: Mapping) -> Mapping:
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = target[part]
+        return {**_resolve(target, root), **{k: v for k, v in schema.items() if k != "$ref"}}
+    return schema
 
 
-def _validate(instance: Any, schema: Mapping, where: str = "") -> None:
+def _coerce(value: Any, schema: Mapping, root: Mapping) -> Any:
+    """Turn numeric text into numbers where the schema wants numbers.
+
+    ``--config 'seeds=[3,4,5]'`` reaches the workflow as strings, and YAML 1.1 reads ``1e-5``
+    (no dot) as text; both mean numbers.
+    """
+    schema = _resolve(schema, root)
+    kind = schema.get("type")
+    if isinstance(value, str) and kind in ("integer", "number"):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        if kind == "integer":
+            return (
+                int(number)
+                if number.is_integer() and "." not in value and "e" not in value.lower()
+                else value
+            )
+        return number
+    if isinstance(value, list) and isinstance(schema.get("items"), Mapping):
+        return [_coerce(v, schema["items"], root) for v in value]
+    if isinstance(value, dict) and isinstance(schema.get("properties"), Mapping):
+        props = schema["properties"]
+        return {k: _coerce(v, props[k], root) if k in props else v for k, v in value.items()}
+    return value
+
+
+def _validate(instance: Any, schema: Mapping, where: str = "") -> Any:
+    """Validate (filling defaults); return the instance with numeric text turned into numbers."""
+    instance = _coerce(instance, schema, schema)
     validator = _DefaultingValidator(schema)
     error = best_match(validator.iter_errors(instance))
     if error is not None:
@@ -132,6 +162,7 @@ def _validate(instance: Any, schema: Mapping, where: str = "") -> None:
         while error.context:
             error = best_match(error.context)
         raise ConfigError(_describe(error, where))
+    return instance
 
 
 def validate_config(config: Mapping, schema_dir: str | Path) -> dict:
@@ -140,11 +171,11 @@ def validate_config(config: Mapping, schema_dir: str | Path) -> dict:
     Raises ConfigError with a single line naming the key and the allowed values.
     """
     schema_dir = Path(schema_dir)
-    resolved = copy.deepcopy(dict(config))
-    _validate(resolved, load_yaml(schema_dir / TOP_SCHEMA))
+    resolved = _validate(copy.deepcopy(dict(config)), load_yaml(schema_dir / TOP_SCHEMA))
     for paper in IMPLEMENTED_PAPERS:
         if paper in resolved:
-            _validate(resolved[paper], load_yaml(schema_dir / f"{paper}.schema.yaml"), paper)
+            schema = load_yaml(schema_dir / f"{paper}.schema.yaml")
+            resolved[paper] = _validate(resolved[paper], schema, paper)
         elif paper in resolved["papers"]:
             raise ConfigError(f"{paper}: section missing (expected in config/{paper}.yaml)")
     for paper in resolved["papers"]:

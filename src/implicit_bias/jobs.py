@@ -44,7 +44,10 @@ def job(snakemake, benchmark: str | None = None):
     old_err, old_out = sys.stderr, sys.stdout
     sys.stderr = sys.stdout = stream
     logging.basicConfig(
-        stream=stream, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", force=True
+        stream=stream,
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+        force=True,
     )
     logging.info("rule %s, wildcards %s", snakemake.rule, dict(snakemake.wildcards))
     try:

@@ -37,7 +37,7 @@ def parse_chunk(label: str) -> list[int]:
 
 
 def config_id(axes: Mapping[str, object]) -> str:
-    """A short id for one point of a sweep, e.g. ``{"method": "ours", "d": 1000}`` -> ``ours_d1000``.
+    """A short id for one point of a sweep: ``{"method": "ours", "d": 1000}`` -> ``ours_d1000``.
 
     Strings appear as themselves, integers as ``<name><value>``; floats as ``<name>-<6 hex>``
     of their exact value, so ids stay short, stable and free of float formatting.
@@ -55,7 +55,9 @@ def config_id(axes: Mapping[str, object]) -> str:
         elif isinstance(value, float):
             parts.append(f"{name}-{digest(value)[:6]}")
         else:
-            raise TypeError(f"sweep value {name}={value!r} has unsupported type {type(value).__name__}")
+            raise TypeError(
+                f"sweep value {name}={value!r} has unsupported type {type(value).__name__}"
+            )
     return "_".join(parts)
 
 

@@ -1,4 +1,6 @@
 # Config helpers, wildcard constraints and sweep expansion shared by every paper.
+# Rule files hold rules only; each input/params/resources function they need is built here
+# from the paper's module (src/implicit_bias/papers/<paper>/).
 import importlib
 from pathlib import Path
 
@@ -16,6 +18,7 @@ wildcard_constraints:
     seeds=r"s\d+(_\d+)*",
     d=r"\d+",
     seed=r"\d+",
+    kernel=r"[a-z_]+",
 
 
 def package_files(*names):
@@ -33,19 +36,28 @@ def scale_config(paper):
     return {"scale": SCALE, "model": section["model"], **section[SCALE]}
 
 
+_SWEEPS = {}
+
+
 def expand_sweep(paper, experiment):
     """{config_id: job} for one experiment: the sweep defined once in config/<paper>.yaml."""
-    paper_mod = paper_module(paper)
-    jobs = {}
-    for job in paper_mod.sweep(config[paper], SCALE, experiment):
-        cid = sweeps.config_id({axis: job[axis] for axis in paper_mod.ID_AXES})
-        jobs[cid] = job
-    return jobs
+    if (paper, experiment) not in _SWEEPS:
+        paper_mod = paper_module(paper)
+        jobs = {}
+        for job in paper_mod.sweep(config[paper], SCALE, experiment):
+            jobs[sweeps.config_id({axis: job[axis] for axis in paper_mod.ID_AXES})] = (
+                job
+            )
+        _SWEEPS[paper, experiment] = jobs
+    return _SWEEPS[paper, experiment]
 
 
 def seed_batches(paper, experiment):
     seeds = paper_module(paper).experiment_seeds(experiment, SEEDS)
-    return [sweeps.chunk_label(c) for c in sweeps.seed_chunks(seeds, config["seeds_per_job"])]
+    return [
+        sweeps.chunk_label(c)
+        for c in sweeps.seed_chunks(seeds, config["seeds_per_job"])
+    ]
 
 
 def run_files(paper, experiment):
@@ -59,20 +71,111 @@ def run_files(paper, experiment):
 
 def paper_targets(paper):
     """Figures and the claims file of one paper (its target rule's inputs)."""
-    paper_mod = paper_module(paper)
     figures = [
-        f"results/figures/{paper}/{fig}.{ext}" for fig in paper_mod.FIGURES for ext in ("pdf", "png")
+        f"results/figures/{paper}/{fig}.{ext}"
+        for fig in paper_module(paper).FIGURES
+        for ext in ("pdf", "png")
     ]
     return figures + [f"results/{paper}/claims.csv"]
 
 
-rule compile_kernels:
-    """Compile the Numba kernels once, so parallel training jobs load them from the cache."""
-    input:
-        package_files("kernels/diagonal.py", "kernels/lasso.py", "kernels/warmup.py"),
-    output:
-        "results/.kernels/compiled.txt",
-    log:
-        "logs/compile_kernels.log",
-    script:
-        "../scripts/compile_kernels.py"
+def kernel_flags(*kernels):
+    """Inputs that make a training job wait for its kernels to be compiled once."""
+    return [f"results/.kernels/{kernel}.txt" for kernel in kernels]
+
+
+# ---------------------------------------------------------------- input functions of the rules
+def _job(paper, wildcards):
+    return expand_sweep(paper, wildcards.experiment)[wildcards.config_id]
+
+
+def training_params(paper):
+    """Hyperparameters of one training job: its rerun trigger and cache key."""
+
+    def params(wildcards):
+        return {
+            **_job(paper, wildcards),
+            "experiment": wildcards.experiment,
+            "seeds": sweeps.parse_chunk(wildcards.seeds),
+        }
+
+    return params
+
+
+def training_data(paper, pattern):
+    """The data files (``pattern`` formatted with the job's data key and a seed) a job reads."""
+
+    def files(wildcards):
+        key = paper_module(paper).data_key(_job(paper, wildcards))
+        return [
+            pattern.format(**key, seed=s) for s in sweeps.parse_chunk(wildcards.seeds)
+        ]
+
+    return files
+
+
+def training_code(paper):
+    """Kernel and package sources of the job's method."""
+
+    def files(wildcards):
+        paper_mod, method = paper_module(paper), _job(paper, wildcards)["method"]
+        kernels = [f"kernels/{k}.py" for k in paper_mod.METHOD_KERNELS[method]]
+        return package_files(*kernels, *paper_mod.METHOD_SOURCES[method])
+
+    return files
+
+
+def training_kernels(paper):
+    def files(wildcards):
+        method = _job(paper, wildcards)["method"]
+        return kernel_flags(*paper_module(paper).METHOD_KERNELS[method])
+
+    return files
+
+
+def training_resource(paper, name):
+    def value(wildcards):
+        n_seeds = len(sweeps.parse_chunk(wildcards.seeds))
+        job = _job(paper, wildcards)
+        return paper_module(paper).resources(job, n_seeds, scale_config(paper))[name]
+
+    return value
+
+
+def data_params(paper):
+    def params(wildcards):
+        model = config[paper]["model"]
+        return paper_module(paper).data_params(
+            model, int(wildcards.d), int(wildcards.seed)
+        )
+
+    return params
+
+
+def data_mem_mb(paper):
+    def value(wildcards):
+        return paper_module(paper).data_mem_mb(config[paper]["model"], int(wildcards.d))
+
+    return value
+
+
+def cube_runs(paper):
+    def files(wildcards):
+        return run_files(paper, wildcards.experiment)
+
+    return files
+
+
+def cube_params(paper):
+    def params(wildcards):
+        paper_mod = paper_module(paper)
+        return paper_mod.cube_settings(scale_config(paper), wildcards.experiment, SEEDS)
+
+    return params
+
+
+def settings_params(paper):
+    def params(wildcards):
+        return scale_config(paper)
+
+    return params

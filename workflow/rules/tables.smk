@@ -9,5 +9,7 @@ rule claims_table:
         md="results/tables/claims.md",
     log:
         "logs/claims_table.log",
+    conda:
+        "../envs/implicit_bias.yaml"
     script:
         "../scripts/claims_table.py"

@@ -24,7 +24,6 @@ __all__ = [
     "STATUS_CONVERGED",
     "STATUS_DIVERGED",
     "STATUS_MAX_STEPS",
-    "alpha_formula",
     "diagonal_net_beta",
     "gd_step",
     "log_grid",
@@ -262,11 +261,6 @@ def diagonal_net_beta(w, u, v, alpha) -> np.ndarray:
     u = np.asarray(u, dtype=np.float64)
     v = np.asarray(v, dtype=np.float64)
     return v + float(alpha) * (w * w - u * u)
-
-
-def alpha_formula(d: int, n: int, sigma: float, c_alpha: float = 100.0) -> float:
-    """alpha = c d / (sigma n ln(n) (sqrt(ln(d)/n) + sqrt(n/d))), natural logs (App. E)."""
-    return c_alpha * d / (sigma * n * math.log(n) * (math.sqrt(math.log(d) / n) + math.sqrt(n / d)))
 
 
 def train_shortcut_net(

@@ -48,13 +48,17 @@ def job(method: str, d: int, model: Mapping, eta: float, tol: float) -> dict:
         spec.update(alpha=alpha, eta=float(eta), eps=float(model["eps"]), train_v=True, **gd)
     elif method == "quad":
         if model["quad_step"] == "alpha_scaled":
-            # GD on w^2 - u^2 itself (alpha = 1) with the effective step of the shortcut's quadratic part.
+            # GD on w^2 - u^2 itself (alpha = 1) with the effective step of the
+            # shortcut's quadratic part.
             spec.update(alpha=1.0, eta=float(eta) * alpha, eps=float(model["eps_quad"]))
         else:
             spec.update(alpha=alpha, eta=float(eta), eps=float(model["eps_quad"]))
         spec.update(train_v=False, quad_step=model["quad_step"], **gd)
     elif method == "hybrid":
-        spec.update(sigma=float(model["sigma"]), lasso_multipliers=[float(m) for m in model["lasso_multipliers"]])
+        spec.update(
+            sigma=float(model["sigma"]),
+            lasso_multipliers=[float(m) for m in model["lasso_multipliers"]],
+        )
     elif method not in ("min_l2", "min_l1"):
         raise ValueError(f"unknown method {method!r} (allowed: {', '.join(METHODS)})")
     return spec
@@ -78,3 +82,67 @@ def sweep(section: Mapping, scale: str, experiment: str) -> list[dict]:
 def experiment_seeds(experiment: str, seeds: list[int]) -> list[int]:
     """Fig. 1 is a single trajectory: it uses the first seed."""
     return list(seeds[:1]) if experiment == "dynamics" else list(seeds)
+
+
+# ----------------------------------------------------------------------------- workflow interface
+# Numba kernel modules and other package sources each method runs (rule inputs: editing one
+# re-trains exactly the jobs that use it).
+METHOD_KERNELS = {
+    "ours": ["diagonal"],
+    "quad": ["diagonal"],
+    "hybrid": ["lasso"],
+    "min_l2": [],
+    "min_l1": [],
+}
+METHOD_SOURCES = {
+    "ours": ["papers/benign_overfitting/runs.py"],
+    "quad": ["papers/benign_overfitting/runs.py"],
+    "hybrid": ["baselines.py", "papers/benign_overfitting/runs.py"],
+    "min_l2": ["baselines.py", "papers/benign_overfitting/runs.py"],
+    "min_l1": ["baselines.py", "papers/benign_overfitting/runs.py"],
+}
+DATA_SOURCES = ["data.py", "papers/benign_overfitting/runs.py"]
+
+
+def data_key(job: Mapping) -> dict:
+    """The data a job trains on: one draw per (d, seed), shared by methods and experiments."""
+    return {"d": job["d"]}
+
+
+def data_params(model: Mapping, d: int, seed: int) -> dict:
+    return {
+        "d": d,
+        "n": n_samples(d, model["n_ratio"]),
+        "s": model["s"],
+        "sigma": model["sigma"],
+        "seed": seed,
+    }
+
+
+def data_mem_mb(model: Mapping, d: int) -> int:
+    """X float64 plus a copy while it is written."""
+    return int(300 + 16 * d * n_samples(d, model["n_ratio"]) / 1e6)
+
+
+def resources(job: Mapping, n_seeds: int, settings: Mapping) -> dict:
+    """Memory (MB) and runtime (minutes, 3x margin) of one training job, from spec section 7:
+    ~0.5 ns per entry of X per GD step; the shortcut model needs ~5/(eta sqrt(d)) steps and
+    w^2-u^2 three times as many; the LP needs ~250 bytes per entry of X."""
+    entries = job["n"] * job["d"]
+    mem_mb = 500 + (250 if job["method"] == "min_l1" else 24) * entries / 1e6
+    eta = settings["dimension"]["eta"]
+    steps = {"ours": 6, "quad": 18}.get(job["method"], 0) / (eta * job["d"] ** 0.5)
+    seconds = min(steps, job.get("max_steps", 0)) * entries * 0.5e-9 + 1e-6 * entries
+    return {"mem_mb": int(mem_mb), "runtime": int(10 + 3 * n_seeds * seconds / 60)}
+
+
+def cube_settings(settings: Mapping, experiment: str, seeds: list[int]) -> dict:
+    """What one experiment ran with, stored in its cube (only this, so a change to the other
+    experiment does not rebuild it)."""
+    return {
+        "scale": settings["scale"],
+        "model": settings["model"],
+        experiment: settings[experiment],
+        "seeds": experiment_seeds(experiment, seeds),
+        "experiment": experiment,
+    }

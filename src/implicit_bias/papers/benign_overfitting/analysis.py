@@ -13,7 +13,9 @@ from . import theory
 def trajectory(cube: xr.Dataset, method: str = "ours") -> xr.Dataset:
     """The first run of ``method`` in a dynamics cube, with the final state appended at T_end."""
     run = cube.sel(estimator=method).isel(d=0, seed=0)
-    curves = {name[: -len("_curve")]: run[name] for name in run.data_vars if name.endswith("_curve")}
+    curves = {
+        name[: -len("_curve")]: run[name] for name in run.data_vars if name.endswith("_curve")
+    }
     t = run["t"].values
     keep = np.isfinite(run["train_loss_curve"].values)
     t_end = float(run["iterations"])
@@ -32,7 +34,13 @@ def stage1_time(cube: xr.Dataset, model: Mapping, traj: xr.Dataset | None = None
     run = cube.isel(d=0, seed=0)
     d, n = float(cube["d"][0]), float(cube["n"][0])
     return theory.stage1_end(
-        traj["t"], traj["signal_error"], float(run["b_xi"]), model["sigma"], n, d, model["t1_constant"]
+        traj["t"],
+        traj["signal_error"],
+        float(run["b_xi"]),
+        model["sigma"],
+        n,
+        d,
+        model["t1_constant"],
     )
 
 

@@ -36,31 +36,48 @@ def fig1(cube: xr.Dataset, model: Mapping, outputs: Sequence[str]) -> None:
     colors = plotting.palette(["train", "test", "q", "v"])
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-    left.plot(t[shown], traj["train_loss"].values[shown], color=colors["train"], label=r"training loss $L(t)$")
     left.plot(
-        t[shown], traj["test_error"].values[shown], color=colors["test"],
+        t[shown],
+        traj["train_loss"].values[shown],
+        color=colors["train"],
+        label=r"training loss $L(t)$",
+    )
+    left.plot(
+        t[shown],
+        traj["test_error"].values[shown],
+        color=colors["test"],
         label=r"test loss $\|\beta^{(t)}-\beta^*\|_2^2$",
     )
     if np.isfinite(t1):
         loss_t1 = float(np.interp(t1, t, traj["train_loss"].values))
         tt = t[t >= t1]
         left.plot(
-            tt, theory.stage2_loss(tt, t1, loss_t1, eta, d, n), color=colors["train"],
-            label=r"Stage 2: $L(T_1)\,e^{-2\eta (d/n)(t-T_1)}$", **plotting.THEORY_STYLE,
+            tt,
+            theory.stage2_loss(tt, t1, loss_t1, eta, d, n),
+            color=colors["train"],
+            label=r"Stage 2: $L(T_1)\,e^{-2\eta (d/n)(t-T_1)}$",
+            **plotting.THEORY_STYLE,
         )
     left.set(xscale="log", yscale="log", xlabel="iteration $t$", ylabel="loss")
     left.set_title(f"losses (d = {d}, n = {n}, $\\eta$ = {eta:g})")
 
     right.plot(
-        t[shown], traj["q_norm"].values[shown], color=colors["q"],
+        t[shown],
+        traj["q_norm"].values[shown],
+        color=colors["q"],
         label=r"$\|\alpha(w^{\odot 2}-u^{\odot 2})\|_2$",
     )
     right.plot(t[shown], traj["v_norm"].values[shown], color=colors["v"], label=r"$\|v\|_2$")
     right.plot(
-        t[shown], theory.v_noise_fit(t[shown], eta, d, n, float(run["xt_xi_norm"])), color=colors["v"],
-        label=r"noise fit $a_t\|X^\top\xi\|_2$", **plotting.THEORY_STYLE,
+        t[shown],
+        theory.v_noise_fit(t[shown], eta, d, n, float(run["xt_xi_norm"])),
+        color=colors["v"],
+        label=r"noise fit $a_t\|X^\top\xi\|_2$",
+        **plotting.THEORY_STYLE,
     )
-    right.axhline(model["sigma"] * np.sqrt(n / d), color="grey", linestyle=":", label=r"$\sigma\sqrt{n/d}$")
+    right.axhline(
+        model["sigma"] * np.sqrt(n / d), color="grey", linestyle=":", label=r"$\sigma\sqrt{n/d}$"
+    )
     right.set(xscale="log", yscale="log", xlabel="iteration $t$", ylabel="norm")
     right.set_ylim(bottom=max(1e-6, float(np.nanmin(traj["v_norm"].values[t >= 1])) / 3))
     right.set_title(r"quadratic part and linear part of $\beta$")
@@ -68,9 +85,14 @@ def fig1(cube: xr.Dataset, model: Mapping, outputs: Sequence[str]) -> None:
     for ax in (left, right):
         if np.isfinite(t1):
             ax.axvline(t1, **plotting.MARKER_STYLE, label=f"$T_1$ = {t1:.0f} (end of Stage 1)")
-        ax.axvline(t1_ref, color="grey", linestyle="--", linewidth=1, label=f"$T_1$ theory = {t1_ref:.0f}")
-        ax.legend(fontsize="small", loc="best")
-    fig.suptitle(r"Fig. 1: training dynamics of $\beta = v+\alpha(w^{\odot 2}-u^{\odot 2})$", y=1.02)
+        ax.axvline(
+            t1_ref, color="grey", linestyle="--", linewidth=1, label=f"$T_1$ theory = {t1_ref:.0f}"
+        )
+        # below the axes: the curves fill the whole panel
+        ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
+    fig.suptitle(
+        r"Fig. 1: training dynamics of $\beta = v+\alpha(w^{\odot 2}-u^{\odot 2})$", y=1.02
+    )
     plotting.save(fig, outputs)
 
 
@@ -96,21 +118,35 @@ def fig2(cube: xr.Dataset, model: Mapping, outputs: Sequence[str]) -> None:
         m, sd = mean.sel(estimator=method).values, std.sel(estimator=method).values
         ok = np.isfinite(m)
         ax.plot(d[ok], m[ok], marker="o", color=colors[method], label=LABELS.get(method, method))
-        ax.fill_between(d[ok], np.maximum(m[ok] - sd[ok], m[ok] * 0.05), m[ok] + sd[ok],
-                        color=colors[method], alpha=0.2, linewidth=0)
+        ax.fill_between(
+            d[ok],
+            np.maximum(m[ok] - sd[ok], m[ok] * 0.05),
+            m[ok] + sd[ok],
+            color=colors[method],
+            alpha=0.2,
+            linewidth=0,
+        )
         if method == "min_l2":
             ref, what = theory.min_l2_risk(d, n, sigma), r"$(1-n/d)+\sigma^2 n/(d-n-1)$"
         elif method in references:
             c = plotting.fit_scale(references[method][ok], m[ok])
             ref = c * references[method]
-            what = (r"order $\sigma^2(s\ln(d/s)/n+n/d)$" if method in ("ours", "hybrid")
-                    else r"order $\sigma^2/\ln(d/n)$")
+            what = (
+                r"order $\sigma^2(s\ln(d/s)/n+n/d)$"
+                if method in ("ours", "hybrid")
+                else r"order $\sigma^2/\ln(d/n)$"
+            )
         else:
             continue
         ax.plot(d[ok], ref[ok], color=colors[method], label=f"  {what}", **plotting.THEORY_STYLE)
-    ax.set(xscale="log", yscale="log", xlabel="dimension $d$  ($n = 3\\sqrt{d}$)",
-           ylabel=r"test loss $\|\beta-\beta^*\|_2^2$")
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="dimension $d$  ($n = 3\\sqrt{d}$)",
+        ylabel=r"test loss $\|\beta-\beta^*\|_2^2$",
+    )
     n_seeds = cube.sizes["seed"]
-    ax.set_title(f"Fig. 2: test loss vs dimension (mean $\\pm$ std over {n_seeds} seeds)")
+    seeds = f"{n_seeds} seed" + ("s" if n_seeds > 1 else "")
+    ax.set_title(f"Fig. 2: test loss vs dimension (mean $\\pm$ std over {seeds})")
     ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
     plotting.save(fig, outputs)

@@ -148,7 +148,11 @@ def train(job: Mapping, datasets: Sequence[xr.Dataset], log=None) -> xr.Dataset:
         if log:
             log.info(
                 "%s d=%d seed=%d: test %.4g, status %d, %.2f s",
-                job["method"], data.d, seed, res["final"]["test_error"], res["status"],
+                job["method"],
+                data.d,
+                seed,
+                res["final"]["test_error"],
+                res["status"],
                 time.perf_counter() - start,
             )
         results.append(res)
@@ -167,9 +171,15 @@ def train(job: Mapping, datasets: Sequence[xr.Dataset], log=None) -> xr.Dataset:
             out[f"{name}_curve"] = (("seed", "t"), arr)
     if job["method"] == "hybrid":
         out = out.assign_coords(lambda_multiplier=("lambda_multiplier", job["lasso_multipliers"]))
-        out["lasso_multiplier"] = ("seed", np.array([r["extra"]["lasso_multiplier"] for r in results]))
+        out["lasso_multiplier"] = (
+            "seed",
+            np.array([r["extra"]["lasso_multiplier"] for r in results]),
+        )
         for name in ("hybrid_path_test_error", "lasso_path_test_error"):
-            out[name] = (("seed", "lambda_multiplier"), np.stack([r["extra"][name] for r in results]))
+            out[name] = (
+                ("seed", "lambda_multiplier"),
+                np.stack([r["extra"][name] for r in results]),
+            )
     out.attrs.update({k: v for k, v in job.items() if not isinstance(v, (list, dict, bool))})
     out.attrs["train_v"] = int(job.get("train_v", False))
     return out
@@ -198,7 +208,9 @@ def build_cube(runs: Sequence[xr.Dataset], config: Mapping, experiment: str) -> 
     if "t" in cube.dims:
         cube = cube.sortby("t")
     cube = cube.sortby("d")
-    order = [m for m in ("ours", "quad", "hybrid", "min_l2", "min_l1") if m in cube["estimator"].values]
+    order = [
+        m for m in ("ours", "quad", "hybrid", "min_l2", "min_l1") if m in cube["estimator"].values
+    ]
     cube = cube.sel(estimator=order)
     cube["status"] = cube["status"].fillna(STATUS_CODES["not_run"]).astype(np.int8)
     # Data diagnostics are the same for every method on a (d, seed): keep one copy.
@@ -229,7 +241,8 @@ def _annotate(cube: xr.Dataset) -> None:
     cf(cube["seed"], "random seed of the data draw")
     cube["estimator"].attrs.update(
         long_name="estimator",
-        description="ours: v + alpha(w^2-u^2); quad: w^2-u^2; hybrid: Lasso + min-l2 of the residual;"
+        description="ours: v + alpha(w^2-u^2); quad: w^2-u^2; "
+        "hybrid: Lasso + min-l2 of the residual;"
         " min_l2 / min_l1: minimum-norm interpolators",
     )
     if "t" in cube.coords:

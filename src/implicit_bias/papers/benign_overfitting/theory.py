@@ -36,7 +36,10 @@ def stage1_end(t, signal_error, b_xi, sigma, n, d, c1=1.0):
 
 
 def v_noise_fit(t, eta, d, n, xt_xi_norm):
-    """||v_noise(t)|| ~ a_t ||X^T xi||, a_t = (1 - (1 - eta d/n)^t)/d (eqs. 3-4): tends to sigma sqrt(n/d)."""
+    """||v_noise(t)|| ~ a_t ||X^T xi||, a_t = (1 - (1 - eta d/n)^t)/d (eqs. 3-4).
+
+    It tends to ||X^T xi||/d ~ sigma sqrt(n/d).
+    """
     t = np.asarray(t, float)
     return (1 - (1 - eta * d / n) ** t) / d * xt_xi_norm
 
