@@ -11,6 +11,7 @@ import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 from scipy.optimize import linprog
 
+from implicit_bias.data import as_design
 from implicit_bias.kernels.lasso import lasso_path
 
 __all__ = [
@@ -31,14 +32,6 @@ _BP_OPTIONS = {
 }
 
 
-def _as_problem(XT, y):
-    XT = np.ascontiguousarray(XT, dtype=np.float64)
-    y = np.ascontiguousarray(y, dtype=np.float64)
-    if XT.ndim != 2 or y.ndim != 1 or XT.shape[1] != y.shape[0]:
-        raise ValueError(f"need XT (d, n) and y (n,), got {XT.shape} and {y.shape}")
-    return XT, y
-
-
 def _gram_cholesky(XT):
     """Cholesky factor of G = X X^T (n x n), cost n^2 d."""
     return cho_factor(XT.T @ XT, lower=True, check_finite=False)
@@ -57,7 +50,7 @@ def _check_interpolates(XT, y, beta, what):
 
 def min_l2_interpolator(XT, y) -> np.ndarray:
     """beta = X^T (X X^T)^{-1} y, the limit of GD on beta from zero."""
-    XT, y = _as_problem(XT, y)
+    XT, y = as_design(XT, y)
     return _min_norm_fit(XT, _gram_cholesky(XT), y)
 
 
@@ -67,7 +60,7 @@ def min_l1_interpolator(XT, y) -> np.ndarray:
     min 1^T z s.t. [X, -X] z = y, beta = p - q. This was faster than the dual LP
     (max y^T nu s.t. ||X^T nu||_inf <= 1, see _min_l1_dual) at d=1e4, n=300.
     """
-    XT, y = _as_problem(XT, y)
+    XT, y = as_design(XT, y)
     d = XT.shape[0]
     X = XT.T
     res = linprog(
@@ -91,7 +84,7 @@ def _min_l1_dual(XT, y) -> np.ndarray:
     The primal beta is the vector of multipliers: beta = mu_+ - mu_-, where scipy reports
     the marginals of the <= rows as -mu. Kept as an independent check of the primal LP.
     """
-    XT, y = _as_problem(XT, y)
+    XT, y = as_design(XT, y)
     d = XT.shape[0]
     res = linprog(
         -y,
@@ -117,7 +110,7 @@ def hybrid_interpolator(
     beta_H = beta_L + X^T (X X^T)^{-1} (y - X beta_L). The multiplier is picked by the
     test error of beta_H (oracle selection, as in the paper).
     """
-    XT, y = _as_problem(XT, y)
+    XT, y = as_design(XT, y)
     d, n = XT.shape
     mults = np.asarray(multipliers, dtype=np.float64).ravel()
     lams = mults * float(sigma) * math.sqrt(math.log(d) / n)

@@ -14,6 +14,7 @@ import numpy as np
 
 __all__ = [
     "SparseRegression",
+    "as_design",
     "n_samples",
     "rng_stream",
     "sparse_beta_star",
@@ -37,6 +38,15 @@ def rng_stream(*key: int) -> np.random.Generator:
             raise ValueError(f"rng key must be non-negative, got {k_int}")
         entropy.append(int(k_int))
     return np.random.default_rng(np.random.SeedSequence(entropy))
+
+
+def as_design(XT, y) -> tuple[np.ndarray, np.ndarray]:
+    """Check and convert a transposed design XT (d, n) and responses y (n,) to C float64."""
+    XT = np.ascontiguousarray(XT, dtype=np.float64)
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    if XT.ndim != 2 or y.ndim != 1 or XT.shape[1] != y.shape[0]:
+        raise ValueError(f"need XT (d, n) and y (n,), got {XT.shape} and {y.shape}")
+    return XT, y
 
 
 def n_samples(d: int, ratio: float = 3.0) -> int:

@@ -12,6 +12,8 @@ import math
 import numba
 import numpy as np
 
+from implicit_bias.data import as_design
+
 __all__ = ["lasso_cd", "lasso_path"]
 
 # Passes over the active set between two checks of its (cheap) restricted duality gap.
@@ -143,21 +145,13 @@ def _lasso_cd_core(XT, y, lam, beta, norms2, tol, max_epochs):
     return epochs, gap
 
 
-def _check_inputs(XT, y):
-    XT = np.ascontiguousarray(XT, dtype=np.float64)
-    y = np.ascontiguousarray(y, dtype=np.float64)
-    if XT.ndim != 2 or y.ndim != 1 or XT.shape[1] != y.shape[0]:
-        raise ValueError(f"need XT (d, n) and y (n,), got {XT.shape} and {y.shape}")
-    return XT, y
-
-
 def lasso_cd(XT, y, lam, beta0, tol=1e-10, max_epochs=100_000) -> tuple[np.ndarray, int, float]:
     """Minimize (1/(2n))||y - X beta||^2 + lam ||beta||_1 from the warm start beta0.
 
     Stops when the duality gap is <= tol * ||y||^2 / (2n) or after max_epochs passes.
     Returns (beta, epochs, gap).
     """
-    XT, y = _check_inputs(XT, y)
+    XT, y = as_design(XT, y)
     if lam < 0:
         raise ValueError(f"lam must be non-negative, got {lam}")
     beta = np.array(beta0, dtype=np.float64, copy=True)
@@ -173,7 +167,7 @@ def lasso_path(XT, y, lams, tol=1e-10, max_epochs=100_000) -> np.ndarray:
 
     Fitted from the largest lam to the smallest, each warm-started from the previous one.
     """
-    XT, y = _check_inputs(XT, y)
+    XT, y = as_design(XT, y)
     lams = np.asarray(lams, dtype=np.float64).ravel()
     if np.any(lams < 0):
         raise ValueError("all lams must be non-negative")
