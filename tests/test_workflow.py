@@ -170,6 +170,10 @@ def test_single_figure_target_builds_only_what_it_needs(tmp_path):
     assert counts.get("benign_overfitting_fig1") == 1
     assert "benign_overfitting_fig2" not in counts and "claims_table" not in counts
     assert counts.get("benign_overfitting_train") == 2  # ours + min_l2 of the dynamics run
+    counts = jobs_run(run(workdir, "-n", BO))  # the paper's target rule: its figures and claims
+    assert counts.get("benign_overfitting_fig1") == 1 and counts.get("benign_overfitting_fig2") == 1
+    assert counts.get("benign_overfitting_claims") == 1 and "claims_table" not in counts
+    assert counts.get("benign_overfitting_train") == 12
 
 
 def test_rerun_gives_identical_cubes(built, tmp_path):

@@ -3,6 +3,14 @@
 #   -> Fig. 1 (dynamics), Fig. 2 (dimension), claims.
 # Sweeps: config/benign_overfitting.yaml; code: src/implicit_bias/papers/benign_overfitting/.
 
+# Cheap steps run on the submitting host, not as cluster jobs.
+localrules:
+    benign_overfitting_cube,
+    benign_overfitting_fig1,
+    benign_overfitting_fig2,
+    benign_overfitting_claims,
+    benign_overfitting,
+
 
 rule benign_overfitting_data:
     """One draw (X, xi, y, beta*) per (d, seed); shared by every method and experiment."""

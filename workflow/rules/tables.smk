@@ -1,6 +1,10 @@
 # The claims table of every selected paper: the project's proof that it reproduces.
 
 
+localrules:
+    claims_table,
+
+
 rule claims_table:
     input:
         expand("results/{paper}/claims.csv", paper=config["papers"]),
