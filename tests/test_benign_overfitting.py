@@ -7,7 +7,7 @@ import pytest
 import xarray as xr
 
 from implicit_bias.papers import benign_overfitting as bo
-from implicit_bias.papers.benign_overfitting import checks, runs, theory
+from implicit_bias.papers.benign_overfitting import checks, datasets, runs, theory
 from implicit_bias.store import STATUS_CODES, read_dataset, write_dataset
 
 MODEL = {
@@ -39,7 +39,7 @@ ACCEPTANCE = {
 
 @pytest.fixture(scope="module")
 def tiny_runs():
-    data = [runs.generate(d=200, n=42, s=3, sigma=0.1, seed=s) for s in (0, 1)]
+    data = [datasets.generate(d=200, n=42, s=3, sigma=0.1, seed=s) for s in (0, 1)]
     out = {}
     for method in bo.METHODS:
         out[method] = runs.train(bo.job(method, 200, MODEL, 1e-4, 1e-4), data)
@@ -47,9 +47,9 @@ def tiny_runs():
 
 
 def test_generate_is_deterministic_and_seed_dependent():
-    a, b = runs.generate(50, 21, 3, 0.1, 0), runs.generate(50, 21, 3, 0.1, 0)
+    a, b = datasets.generate(50, 21, 3, 0.1, 0), datasets.generate(50, 21, 3, 0.1, 0)
     xr.testing.assert_identical(a, b)
-    assert not np.array_equal(a["XT"], runs.generate(50, 21, 3, 0.1, 1)["XT"])
+    assert not np.array_equal(a["XT"], datasets.generate(50, 21, 3, 0.1, 1)["XT"])
 
 
 def test_training_job_outputs(tiny_runs):
@@ -68,7 +68,7 @@ def test_training_job_outputs(tiny_runs):
 
 
 def test_diverging_run_is_recorded_not_raised():
-    data = [runs.generate(d=200, n=42, s=3, sigma=0.1, seed=0)]
+    data = [datasets.generate(d=200, n=42, s=3, sigma=0.1, seed=0)]
     job = {**bo.job("ours", 200, MODEL, 1e-4, 1e-4), "eta": 10.0}
     out = runs.train(job, data)
     assert int(out["status"][0]) == STATUS_CODES["diverged"]
@@ -91,7 +91,7 @@ def test_cube_stacks_runs_and_round_trips(tiny_runs, tmp_path):
 
 def test_method_not_run_has_status_not_run(tiny_runs):
     other_d = runs.train(
-        bo.job("ours", 300, MODEL, 1e-4, 1e-4), [runs.generate(300, 52, 3, 0.1, 0)]
+        bo.job("ours", 300, MODEL, 1e-4, 1e-4), [datasets.generate(300, 52, 3, 0.1, 0)]
     )
     cube = runs.build_cube(
         [tiny_runs["ours"].sel(seed=[0]), tiny_runs["min_l1"].sel(seed=[0]), other_d],
@@ -199,7 +199,7 @@ def test_claims_missing_method_is_not_applicable():
 
 def test_dynamics_claims_on_a_real_short_run(tmp_path):
     """Fig. 1 checks on a d = 1000 run: the two-stage picture must already be there."""
-    data = [runs.generate(d=1000, n=95, s=3, sigma=0.1, seed=0)]
+    data = [datasets.generate(d=1000, n=95, s=3, sigma=0.1, seed=0)]
     parts = [runs.train(bo.job(m, 1000, MODEL, 1e-5, 1e-5), data) for m in bo.DYNAMICS_METHODS]
     cube = runs.build_cube(parts, {}, "dynamics")
     write_dataset(cube, tmp_path / "dyn.nc")

@@ -12,6 +12,7 @@ import xarray as xr
 from conftest import copy_workflow, snakemake
 
 from implicit_bias import claims
+from implicit_bias.papers.benign_overfitting import datasets as bo_data
 from implicit_bias.papers.benign_overfitting import runs as bo_runs
 from implicit_bias.store import read_dataset
 
@@ -84,7 +85,7 @@ def test_cube_layout_and_attributes(built):
 def test_cube_value_equals_direct_package_call(built):
     """The cube's test loss of one run equals a direct call of the package on the same data."""
     cube = read_dataset(built / f"results/{BO}/cube_dimension.nc")
-    data = bo_runs.generate(d=1000, n=95, s=3, sigma=0.1, seed=0)
+    data = bo_data.generate(d=1000, n=95, s=3, sigma=0.1, seed=0)
     job = {
         "method": "ours",
         "d": 1000,
@@ -105,7 +106,7 @@ def test_cube_value_equals_direct_package_call(built):
     )
     from implicit_bias.baselines import min_l2_interpolator
 
-    problem = bo_runs.as_problem(data)
+    problem = bo_data.as_problem(data)
     beta = min_l2_interpolator(problem.XT, problem.y)
     np.testing.assert_allclose(
         cube["test_error"].sel(estimator="min_l2", d=1000, seed=0),

@@ -3,6 +3,7 @@
 #   -> Fig. 1 (dynamics), Fig. 2 (dimension), claims.
 # Sweeps: config/benign_overfitting.yaml; code: src/implicit_bias/papers/benign_overfitting/.
 
+
 # Cheap steps run on the submitting host, not as cluster jobs.
 localrules:
     benign_overfitting_cube,

@@ -101,7 +101,7 @@ METHOD_SOURCES = {
     "min_l2": ["baselines.py", "papers/benign_overfitting/runs.py"],
     "min_l1": ["baselines.py", "papers/benign_overfitting/runs.py"],
 }
-DATA_SOURCES = ["data.py", "papers/benign_overfitting/runs.py"]
+DATA_SOURCES = ["data.py", "papers/benign_overfitting/datasets.py"]
 
 
 def data_key(job: Mapping) -> dict:

@@ -12,9 +12,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from ...data import SparseRegression, rng_stream, sparse_regression
+from ...data import SparseRegression
 from ...store import STATUS_CODES, cf, provenance, status_attrs
-from . import GD_METHODS, KEY, REFERENCES, RNG_TAG, TITLE
+from . import GD_METHODS, KEY, REFERENCES, TITLE
+from .datasets import as_problem
 
 # Metrics the kernel logs (kernels.diagonal.METRICS) with their CF names.
 CURVE_ATTRS = {
@@ -37,36 +38,6 @@ FINAL_ATTRS = {
     "hybrid_path_test_error": ("hybrid test loss ||beta - beta*||_2^2 per lambda", "1"),
     "lasso_path_test_error": ("Lasso test loss ||beta - beta*||_2^2 per lambda", "1"),
 }
-
-
-# ----------------------------------------------------------------------------- data
-def generate(d: int, n: int, s: int, sigma: float, seed: int) -> xr.Dataset:
-    """One draw (X, xi, y, beta*) for (d, seed); the same (d, seed) always gives the same draw."""
-    data = sparse_regression(d, n, s, sigma, rng_stream(RNG_TAG, seed, d))
-    ds = xr.Dataset(
-        {
-            "XT": (("feature", "sample"), data.XT),
-            "y": (("sample",), data.y),
-            "xi": (("sample",), data.xi),
-            "beta_star": (("feature",), data.beta_star),
-        },
-        attrs={"d": d, "n": n, "s": s, "sigma": sigma, "seed": seed, "paper": KEY},
-    )
-    cf(ds["XT"], "design matrix X transposed (rows x_i ~ N(0, I_d))")
-    cf(ds["y"], "responses y = X beta* + xi")
-    cf(ds["xi"], "noise xi ~ N(0, sigma^2)")
-    cf(ds["beta_star"], "sparse ground truth beta*")
-    return ds
-
-
-def as_problem(ds: xr.Dataset) -> SparseRegression:
-    return SparseRegression(
-        XT=np.ascontiguousarray(ds["XT"].values, dtype=np.float64),
-        y=ds["y"].values.astype(np.float64),
-        xi=ds["xi"].values.astype(np.float64),
-        beta_star=ds["beta_star"].values.astype(np.float64),
-        sigma=float(ds.attrs["sigma"]),
-    )
 
 
 # ----------------------------------------------------------------------------- training
