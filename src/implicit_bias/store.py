@@ -19,7 +19,7 @@ from . import __version__
 from .sweeps import digest
 
 # Status codes of a training run, stored as int8 with CF flag attributes.
-STATUS_CODES = {"converged": 0, "max_steps": 1, "diverged": 2, "not_run": 3}
+STATUS_CODES = {"converged": 0, "max_steps": 1, "diverged": 2, "not_run": 3, "unstable_frozen": 4}
 
 
 def cf(da: xr.DataArray, long_name: str, units: str = "1", **extra: object) -> xr.DataArray:
