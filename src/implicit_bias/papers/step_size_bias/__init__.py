@@ -46,9 +46,8 @@ def sweep(section: Mapping, scale: str, experiment: str) -> list[dict]:
     """The training jobs of one figure at one scale: one per panel (mu, D)."""
     experiments = section[scale]["experiments"]
     if experiment not in experiments:
-        raise ValueError(
-            f"unknown experiment {experiment!r} at scale {scale} (allowed: {', '.join(experiments)})"
-        )
+        allowed = ", ".join(experiments)
+        raise ValueError(f"unknown experiment {experiment!r} at scale {scale} (allowed: {allowed})")
     spec = experiments[experiment]
     return [job(experiment, mu, D, section, scale) for mu in spec["mu"] for D in spec["D"]]
 
@@ -70,7 +69,8 @@ def check(section: Mapping) -> list[str]:
         for name, spec in section[scale]["experiments"].items():
             where = f"step_size_bias.{scale}.experiments.{name}"
             if spec["model"] == "uv" and list(spec["D"]) != [2]:
-                problems.append(f"{where}.D: the uv model has depth 2 (allowed: [2]), got {spec['D']}")
+                depths = spec["D"]
+                problems.append(f"{where}.D: the uv model has depth 2 (allowed: [2]), got {depths}")
             if not spec.get("eta_abs") and not spec.get("eta_rel"):
                 problems.append(f"{where}: no step size (allowed: a non-empty eta_abs or eta_rel)")
     return problems
