@@ -17,11 +17,18 @@ except ImportError:
     )
 
 # A YAML syntax error is reported with its file and line before Snakemake parses the files.
-check_files_or_exit(["config/config.yaml", "config/benign_overfitting.yaml"])
+check_files_or_exit(
+    [
+        "config/config.yaml",
+        "config/benign_overfitting.yaml",
+        "config/step_size_bias.yaml",
+    ]
+)
 
 
 configfile: "config/config.yaml"
 configfile: "config/benign_overfitting.yaml"
+configfile: "config/step_size_bias.yaml"
 
 
 # Unknown keys, wrong types and bad values stop here, before any job runs.
@@ -31,6 +38,7 @@ validate_or_exit(config, f"{workflow.basedir}/workflow/schemas")
 include: "workflow/rules/common.smk"
 include: "workflow/rules/kernels.smk"
 include: "workflow/rules/benign_overfitting.smk"
+include: "workflow/rules/step_size_bias.smk"
 include: "workflow/rules/tables.smk"
 
 

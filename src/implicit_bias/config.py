@@ -185,6 +185,12 @@ def validate_config(config: Mapping, schema_dir: str | Path) -> dict:
 
 def _check_paper(paper: str, config: Mapping) -> None:
     """Checks a schema cannot express."""
+    if paper == "step_size_bias":
+        from .papers import step_size_bias
+
+        problems = step_size_bias.check(config[paper])
+        if problems:
+            raise ConfigError(problems[0])
     if paper == "benign_overfitting":
         section = config[paper]
         ratio = section["model"]["n_ratio"]

@@ -13,10 +13,11 @@ PACKAGE_DIR = Path(implicit_bias.__file__).resolve().parent
 
 
 wildcard_constraints:
-    experiment=r"[a-z_]+",
+    experiment=r"[a-z][a-z0-9_]*",
     config_id=r"[A-Za-z0-9_\-]+",
     seeds=r"s\d+(_\d+)*",
     d=r"\d+",
+    mu=r"\d+",
     seed=r"\d+",
     kernel=r"[a-z_]+",
 
@@ -73,7 +74,7 @@ def paper_targets(paper):
     """Figures and the claims file of one paper (its target rule's inputs)."""
     figures = [
         f"results/figures/{paper}/{fig}.{ext}"
-        for fig in paper_module(paper).FIGURES
+        for fig in paper_module(paper).figure_list(config[paper], SCALE)
         for ext in ("pdf", "png")
     ]
     return figures + [f"results/{paper}/claims.csv"]
@@ -115,20 +116,19 @@ def training_data(paper, pattern):
 
 
 def training_code(paper):
-    """Kernel and package sources of the job's method."""
+    """Kernel and package sources a job runs: editing one re-trains the jobs that use it."""
 
     def files(wildcards):
-        paper_mod, method = paper_module(paper), _job(paper, wildcards)["method"]
-        kernels = [f"kernels/{k}.py" for k in paper_mod.METHOD_KERNELS[method]]
-        return package_files(*kernels, *paper_mod.METHOD_SOURCES[method])
+        paper_mod, job = paper_module(paper), _job(paper, wildcards)
+        kernels = [f"kernels/{k}.py" for k in paper_mod.job_kernels(job)]
+        return package_files(*kernels, *paper_mod.job_sources(job))
 
     return files
 
 
 def training_kernels(paper):
     def files(wildcards):
-        method = _job(paper, wildcards)["method"]
-        return kernel_flags(*paper_module(paper).METHOD_KERNELS[method])
+        return kernel_flags(*paper_module(paper).job_kernels(_job(paper, wildcards)))
 
     return files
 
@@ -144,17 +144,14 @@ def training_resource(paper, name):
 
 def data_params(paper):
     def params(wildcards):
-        model = config[paper]["model"]
-        return paper_module(paper).data_params(
-            model, int(wildcards.d), int(wildcards.seed)
-        )
+        return paper_module(paper).data_params(config[paper]["model"], dict(wildcards))
 
     return params
 
 
 def data_mem_mb(paper):
     def value(wildcards):
-        return paper_module(paper).data_mem_mb(config[paper]["model"], int(wildcards.d))
+        return paper_module(paper).data_mem_mb(config[paper]["model"], dict(wildcards))
 
     return value
 
@@ -179,3 +176,13 @@ def settings_params(paper):
         return scale_config(paper)
 
     return params
+
+
+def figure_reference(paper):
+    """Cubes a figure needs besides its own (e.g. Fig. 4 of paper 001 redraws Fig. 1's D = 2)."""
+
+    def files(wildcards):
+        extra = paper_module(paper).figure_inputs(wildcards.experiment)
+        return [f"results/{paper}/cube_{name}.nc" for name in extra]
+
+    return files

@@ -307,3 +307,503 @@ def train_shortcut_net(
         "t_end": int(t_end),
         "status": int(status),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Nacson et al. (2022): depth-D model beta = u_p^D - u_m^D and UV model
+# beta = u_p * v_p - u_m * v_m, loss L = ||X beta - y||^2 / (2N), linear warm-up
+# eta_t = eta * min(1, (t + 1) / T_w). Here X has shape (N, d) and XT = X.T (both C-contiguous):
+# g = X^T r / N is accumulated from the rows of X and r = X beta - y from the rows of XT, so both
+# mat-vecs are axpy loops over contiguous rows, four rows at a time, that vectorize without
+# reassociating any sum across the vector lanes (no fastmath).
+# ---------------------------------------------------------------------------------------------
+
+__all__ += [
+    "STATUS_UNSTABLE_FROZEN",
+    "depth_residual",
+    "depth_step",
+    "depth_steps",
+    "diagonal_beta",
+    "hessian",
+    "initial_sharpness",
+    "lambda_max_at_solution",
+    "stability_quantities",
+    "train_diagonal_net",
+    "uv_residual",
+    "uv_step",
+    "uv_steps",
+]
+
+STATUS_UNSTABLE_FROZEN = 4
+STATUS_NAMES = {
+    STATUS_CONVERGED: "converged",
+    STATUS_MAX_STEPS: "max_steps",
+    STATUS_DIVERGED: "diverged",
+    STATUS_UNSTABLE_FROZEN: "unstable_frozen",
+}
+LOSS_DIVERGED = 1e12  # L above this (or not finite) counts as divergence
+LOSS_FROZEN = 1e-20  # below this the GD updates are lost to float64 rounding
+EDGE_RTOL = 1e-3  # a minimum is stable if lambda_max <= (2 / eta) (1 + EDGE_RTOL)
+KICK_SCALE = 1e-6  # relative size of the multiplicative kick off a frozen unstable minimum
+HOLD_STEPS, KICK_HOLD_STEPS = 1_000, 10_000
+MIN_WARMUP, WARMUP_FACTOR = 25_000, 150.0
+
+
+@numba.njit(cache=True)
+def _ipow(x, k):
+    """x**k for an integer k >= 0 by repeated multiplication (no libm pow per step).
+
+    Branches for k <= 4 (same rounding as the loop) let LLVM unswitch and vectorize callers.
+    """
+    if k == 1:
+        return x
+    if k == 2:
+        return x * x
+    if k == 3:
+        return x * x * x
+    if k == 4:
+        return x * x * x * x
+    p = 1.0
+    for _ in range(k):
+        p *= x
+    return p
+
+
+@numba.njit(cache=True)
+def _warmup_eta(eta, T_w, t):
+    """eta_t = eta * min(1, (t + 1) / T_w)."""
+    return eta * min(1.0, (t + 1) / T_w)
+
+
+@numba.njit(cache=True)
+def _half_mse(r):
+    """L = r.r / (2N)."""
+    n = r.shape[0]
+    s = 0.0
+    for i in range(n):
+        s += r[i] * r[i]
+    return s / (2.0 * n)
+
+
+@numba.njit(cache=True)
+def _gradient(X, r, g):
+    """g = X^T r / N from the rows of X (N, d), four rows per pass over g."""
+    n, d = X.shape
+    for j in range(d):
+        g[j] = 0.0
+    m = n - n % 4
+    for i in range(0, m, 4):
+        r0 = r[i]
+        r1 = r[i + 1]
+        r2 = r[i + 2]
+        r3 = r[i + 3]
+        for j in range(d):
+            g[j] += (X[i, j] * r0 + X[i + 1, j] * r1) + (X[i + 2, j] * r2 + X[i + 3, j] * r3)
+    for i in range(m, n):
+        ri = r[i]
+        for j in range(d):
+            g[j] += X[i, j] * ri
+    for j in range(d):
+        g[j] /= n
+
+
+@numba.njit(cache=True)
+def _residual_loss(XT, y, beta, r):
+    """r = X beta - y from the rows of XT (d, N), four rows per pass over r; returns L."""
+    d, n = XT.shape
+    for i in range(n):
+        r[i] = -y[i]
+    m = d - d % 4
+    for j in range(0, m, 4):
+        b0 = beta[j]
+        b1 = beta[j + 1]
+        b2 = beta[j + 2]
+        b3 = beta[j + 3]
+        for i in range(n):
+            r[i] += (XT[j, i] * b0 + XT[j + 1, i] * b1) + (XT[j + 2, i] * b2 + XT[j + 3, i] * b3)
+    for j in range(m, d):
+        bj = beta[j]
+        for i in range(n):
+            r[i] += XT[j, i] * bj
+    return _half_mse(r)
+
+
+@numba.njit(cache=True)
+def _stop_status(loss, t, t_stop, tol, t_min):
+    """Kernel stopping rule at the start of step t; -1 means: keep going."""
+    if not loss <= LOSS_DIVERGED:  # also catches NaN and inf
+        return STATUS_DIVERGED
+    if loss <= tol and t >= t_min:
+        return STATUS_CONVERGED
+    if t >= t_stop:
+        return STATUS_MAX_STEPS
+    return -1
+
+
+@numba.njit(cache=True)
+def depth_residual(XT, y, u_p, u_m, D, r, g):
+    """r = X beta - y with beta = u_p^D - u_m^D, in place (g holds beta); returns L."""
+    for j in range(u_p.shape[0]):
+        g[j] = _ipow(u_p[j], D) - _ipow(u_m[j], D)
+    return _residual_loss(XT, y, g, r)
+
+
+@numba.njit(cache=True)
+def depth_step(X, XT, y, u_p, u_m, D, eta_t, r, g):
+    """One GD step of the depth-D model with step eta_t; returns L at the new state.
+
+    On entry r = X beta - y at the current state; on exit (u_p, u_m) and r are advanced and
+    g holds the new beta (g = X^T r / N is overwritten coordinate by coordinate). The update
+        u_p <- u_p - eta_t D g u_p^(D-1),   u_m <- u_m + eta_t D g u_m^(D-1)
+    uses the same g for both (simultaneous); no clipping for odd D.
+    """
+    _gradient(X, r, g)
+    for j in range(u_p.shape[0]):
+        # s first, so D = 2 at eta/2 and UV at eta round identically (eta_t D is exact)
+        s = eta_t * D * g[j]
+        up = u_p[j]
+        um = u_m[j]
+        up = up - s * _ipow(up, D - 1)
+        um = um + s * _ipow(um, D - 1)
+        u_p[j] = up
+        u_m[j] = um
+        g[j] = _ipow(up, D) - _ipow(um, D)
+    return _residual_loss(XT, y, g, r)
+
+
+@numba.njit(cache=True)
+def depth_steps(X, XT, y, u_p, u_m, D, eta, T_w, t0, t_stop, tol, t_min, r, g):
+    """GD on the depth-D model from step index t0; (u_p, u_m) are updated in place.
+
+    L(t) is evaluated at the start of step t, before the update. Returns (t, L(t), status) at
+    the first t >= t0 with: L not finite or L > 1e12 -> STATUS_DIVERGED; L <= tol and
+    t >= t_min -> STATUS_CONVERGED; t >= t_stop -> STATUS_MAX_STEPS. r (N,) and g (d,) are work
+    buffers; on return r = X beta - y and g = beta at the returned state.
+    """
+    loss = depth_residual(XT, y, u_p, u_m, D, r, g)
+    t = t0
+    while True:
+        status = _stop_status(loss, t, t_stop, tol, t_min)
+        if status >= 0:
+            return t, loss, status
+        loss = depth_step(X, XT, y, u_p, u_m, D, _warmup_eta(eta, T_w, t), r, g)
+        t += 1
+
+
+@numba.njit(cache=True)
+def uv_residual(XT, y, u_p, v_p, u_m, v_m, r, g):
+    """r = X beta - y with beta = u_p v_p - u_m v_m, in place (g holds beta); returns L."""
+    for j in range(u_p.shape[0]):
+        g[j] = u_p[j] * v_p[j] - u_m[j] * v_m[j]
+    return _residual_loss(XT, y, g, r)
+
+
+@numba.njit(cache=True)
+def uv_step(X, XT, y, u_p, v_p, u_m, v_m, eta_t, r, g):
+    """One simultaneous GD step of the UV model with step eta_t; returns L at the new state.
+
+    u_p <- u_p - eta_t g v_p, v_p <- v_p - eta_t g u_p, u_m <- u_m + eta_t g v_m,
+    v_m <- v_m + eta_t g u_m. Buffers as in depth_step.
+    """
+    _gradient(X, r, g)
+    for j in range(u_p.shape[0]):
+        s = eta_t * g[j]
+        up = u_p[j]
+        vp = v_p[j]
+        um = u_m[j]
+        vm = v_m[j]
+        up, vp = up - s * vp, vp - s * up
+        um, vm = um + s * vm, vm + s * um
+        u_p[j] = up
+        v_p[j] = vp
+        u_m[j] = um
+        v_m[j] = vm
+        g[j] = up * vp - um * vm
+    return _residual_loss(XT, y, g, r)
+
+
+@numba.njit(cache=True)
+def uv_steps(X, XT, y, u_p, v_p, u_m, v_m, eta, T_w, t0, t_stop, tol, t_min, r, g):
+    """GD on the UV model; same contract as depth_steps."""
+    loss = uv_residual(XT, y, u_p, v_p, u_m, v_m, r, g)
+    t = t0
+    while True:
+        status = _stop_status(loss, t, t_stop, tol, t_min)
+        if status >= 0:
+            return t, loss, status
+        loss = uv_step(X, XT, y, u_p, v_p, u_m, v_m, _warmup_eta(eta, T_w, t), r, g)
+        t += 1
+
+
+_PARAM_NAMES = {"depth": ("u_p", "u_m"), "uv": ("u_p", "v_p", "u_m", "v_m")}
+
+
+def _unpack(params, model: str) -> tuple[np.ndarray, ...]:
+    """Parameters as float64 arrays in the order of _PARAM_NAMES[model] (dict or sequence)."""
+    if model not in _PARAM_NAMES:
+        raise ValueError(f"model must be 'depth' or 'uv', got {model!r}")
+    names = _PARAM_NAMES[model]
+    seq = [params[k] for k in names] if isinstance(params, dict) else list(params)
+    if len(seq) != len(names):
+        raise ValueError(f"model {model!r} needs {len(names)} parameter vectors, got {len(seq)}")
+    return tuple(np.asarray(p, dtype=np.float64) for p in seq)
+
+
+def _check_depth(D) -> int:
+    if int(D) != D or D < 2:
+        raise ValueError(f"D must be an integer >= 2, got {D}")
+    return int(D)
+
+
+def diagonal_beta(params, D: int = 2, model: str = "depth") -> np.ndarray:
+    """beta = u_p^D - u_m^D (depth) or u_p v_p - u_m v_m (uv)."""
+    p = _unpack(params, model)
+    if model == "uv":
+        return p[0] * p[1] - p[2] * p[3]
+    D = _check_depth(D)
+    return p[0] ** D - p[1] ** D
+
+
+def _ntk_weights(params, D: int, model: str) -> tuple[np.ndarray, float]:
+    """(w, c) with J^T J / N = c X diag(w) X^T / N: the per-coordinate squared Jacobian scale."""
+    p = _unpack(params, model)
+    if model == "uv":
+        return p[0] ** 2 + p[1] ** 2 + p[2] ** 2 + p[3] ** 2, 1.0
+    D = _check_depth(D)
+    return p[0] ** (2 * (D - 1)) + p[1] ** (2 * (D - 1)), float(D * D)
+
+
+def lambda_max_at_solution(X, params, D: int = 2, model: str = "depth") -> float:
+    """lambda_max of the Hessian at an interpolating point, from the N x N matrix J^T J / N.
+
+    Depth D: (D^2 / N) X diag(u_p^(2(D-1)) + u_m^(2(D-1))) X^T; UV: X diag(u_p^2 + v_p^2 +
+    u_m^2 + v_m^2) X^T / N. Exact only where g = 0 (spec section 2.6).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    w, c = _ntk_weights(params, D, model)
+    return float(np.linalg.eigvalsh(c / X.shape[0] * ((X * w) @ X.T))[-1])
+
+
+def hessian(X, y, params, D: int = 2, model: str = "depth") -> np.ndarray:
+    """Full Hessian of L w.r.t. theta = (u_p, u_m) (2d x 2d) or (u_p, v_p, u_m, v_m) (4d x 4d).
+
+    H = J J^T / N + sum_n r_n grad^2 f(x_n) / N, whose second part is diagonal (depth:
+    D (D-1) u^(D-2) (+-g)) or couples u_i with v_i (uv: +-g_i).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    p = _unpack(params, model)
+    n, d = X.shape
+    g = X.T @ (X @ diagonal_beta(p, D, model) - y) / n
+    if model == "uv":
+        u_p, v_p, u_m, v_m = p
+        J = np.hstack([v_p * X, u_p * X, -v_m * X, -u_m * X]).T
+        H = J @ J.T / n
+        i = np.arange(d)
+        H[i, d + i] += g
+        H[d + i, i] += g
+        H[2 * d + i, 3 * d + i] -= g
+        H[3 * d + i, 2 * d + i] -= g
+        return H
+    D = _check_depth(D)
+    u_p, u_m = p
+    J = np.hstack([D * u_p ** (D - 1) * X, -D * u_m ** (D - 1) * X]).T
+    H = J @ J.T / n
+    H[np.diag_indices(2 * d)] += np.concatenate(
+        [D * (D - 1) * u_p ** (D - 2) * g, -D * (D - 1) * u_m ** (D - 2) * g]
+    )
+    return H
+
+
+def initial_sharpness(X, y, params, D: int = 2, model: str = "depth") -> float:
+    """Largest eigenvalue of the full Hessian (used for the warm-up length at the init)."""
+    return float(np.linalg.eigvalsh(hessian(X, y, params, D, model))[-1])
+
+
+def stability_quantities(X, params, D: int = 2, model: str = "depth") -> dict:
+    """lam_max, S, UB, W of spec section 2.6 at (what should be) an interpolating point.
+
+    With w, c as in lambda_max_at_solution, Ex = mean of x, Ex2 = mean of x^2:
+        S = c <w, Ex^2> <= lam_max <= UB = c <w, Ex2>          (Lemmas 4.1, 6.1, C.1)
+    p = 1/sqrt(N) in the Rayleigh quotient gives S, Cauchy-Schwarz gives UB.
+    Depth D: W = D^2 sum |beta|^q Ex^2, q = 2(D-1)/D (Theorem 6.2 LHS; W <= S for even D or
+    theta >= 0). UV: W = 2 ||beta Ex^2||_1, since 2|u_p v_p - u_m v_m| <= u_p^2 + v_p^2 +
+    u_m^2 + v_m^2 coordinate-wise, so W <= S always; with u = v it is half the D = 2 value,
+    like lam_max (UV at eta is the D = 2 model at eta/2).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    w, c = _ntk_weights(params, D, model)
+    ex2 = X.mean(axis=0) ** 2
+    ex_sq = (X * X).mean(axis=0)
+    beta = diagonal_beta(params, D, model)
+    if model == "uv":
+        W = 2.0 * float(np.sum(np.abs(beta) * ex2))
+    else:
+        q = 2.0 * (D - 1) / D
+        W = c * float(np.sum(np.abs(beta) ** q * ex2))
+    return {
+        "lam_max": lambda_max_at_solution(X, params, D, model),
+        "S": c * float(w @ ex2),
+        "UB": c * float(w @ ex_sq),
+        "W": W,
+    }
+
+
+def _run_once(X, XT, y, theta0, D, model, eta, T_w, tol, max_steps, chunk, rng, per_decade):
+    """One GD run from theta0 with the stopping rule of spec 2.5; see train_diagonal_net."""
+    theta = tuple(p.copy() for p in theta0)
+    n, d = X.shape
+    r = np.empty(n)
+    g = np.empty(d)
+    lam_edge = 2.0 / eta * (1.0 + EDGE_RTOL)
+    grid = log_grid(max_steps, per_decade)
+    steps: list[int] = []
+    losses: list[float] = []
+    k = 0  # index of the next grid point not yet logged
+    t = 0
+    t_stop = 0  # first call only evaluates L(0)
+    t_hold = 0
+    kicks = 0
+    while True:
+        t_min = max(T_w, t_hold)
+        if model == "uv":
+            t, loss, code = uv_steps(X, XT, y, *theta, eta, T_w, t, t_stop, tol, t_min, r, g)
+        else:
+            t, loss, code = depth_steps(X, XT, y, *theta, D, eta, T_w, t, t_stop, tol, t_min, r, g)
+        if k < grid.size and grid[k] == t:
+            steps.append(t)
+            losses.append(loss)
+            k += 1
+        if code == STATUS_DIVERGED:
+            status = STATUS_DIVERGED
+            break
+        if code == STATUS_CONVERGED:
+            if lambda_max_at_solution(X, theta, D, model) <= lam_edge:
+                status = STATUS_CONVERGED
+                break
+            # linearly unstable minimum: exact-arithmetic GD leaves it, so look again later
+            t_hold = t + HOLD_STEPS
+            if loss < LOSS_FROZEN:
+                if kicks > 0:
+                    status = STATUS_UNSTABLE_FROZEN
+                    break
+                z = rng.standard_normal(len(theta) * d)
+                for i, p in enumerate(theta):
+                    p *= 1.0 + KICK_SCALE * z[i * d : (i + 1) * d]
+                kicks = 1
+                t_hold = t + KICK_HOLD_STEPS
+            continue
+        if t >= max_steps:
+            status = STATUS_MAX_STEPS
+            break
+        t_stop = min(t + chunk, max_steps, int(grid[k]) if k < grid.size else max_steps)
+    if not steps or steps[-1] != t:
+        steps.append(t)
+        losses.append(loss)
+    return status, t, loss, theta, kicks, np.array(steps, dtype=np.int64), np.array(losses)
+
+
+def train_diagonal_net(
+    X,
+    y,
+    alpha: float,
+    eta: float,
+    *,
+    D: int = 2,
+    model: str = "depth",
+    init_shape=None,
+    T_w: int | None = None,
+    tol: float = 1e-8,
+    max_extra_steps: int = 2_000_000,
+    chunk: int = 1000,
+    kick_seed: int | np.random.Generator = 0,
+    per_decade: int = 20,
+    max_retries: int = 2,
+) -> dict:
+    """Full-batch GD on the depth-D ("depth") or UV ("uv") model with the rule of spec 2.5.
+
+    Init: every parameter vector = alpha * init_shape (default ones), so beta(0) = 0.
+    Warm-up: eta_t = eta min(1, (t+1)/T_w); T_w = max(25_000, ceil(150 eta lambda0)) if not
+    given, lambda0 = initial_sharpness at the init. max_steps = T_w + max_extra_steps.
+    Stop at t >= max(T_w, t_hold) with L <= tol if lambda_max_at_solution <= (2/eta)(1 + 1e-3)
+    ("converged"); otherwise hold for 1000 steps, and if L < 1e-20 (frozen) kick once,
+    theta <- theta (1 + 1e-6 z) with z ~ N(0, I) over the concatenated parameters, and hold
+    10_000 steps; frozen again -> "unstable_frozen". On divergence (L not finite or > 1e12)
+    restart from the init with T_w doubled, at most max_retries times, then "diverged".
+    z comes from kick_seed when it is a Generator, else from
+    default_rng(SeedSequence([kick_seed, 1])), created once per call.
+    The training loss is logged on log_grid(max_steps, per_decade) below t_end, and at t_end.
+    """
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    XT = np.ascontiguousarray(X.T)
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    n, d = X.shape
+    if y.shape != (n,):
+        raise ValueError(f"y must have shape ({n},), got {y.shape}")
+    if model not in _PARAM_NAMES:
+        raise ValueError(f"model must be 'depth' or 'uv', got {model!r}")
+    D = _check_depth(D) if model == "depth" else 2
+    if not eta > 0:
+        raise ValueError(f"eta must be > 0, got {eta}")
+    if chunk < 1:
+        raise ValueError(f"chunk must be >= 1, got {chunk}")
+    shape = np.ones(d) if init_shape is None else np.asarray(init_shape, dtype=np.float64)
+    if shape.shape != (d,):
+        raise ValueError(f"init_shape must have shape ({d},), got {shape.shape}")
+    theta0 = tuple(float(alpha) * shape for _ in _PARAM_NAMES[model])
+    lambda0 = initial_sharpness(X, y, theta0, D, model)
+    if T_w is None:
+        T_w = max(MIN_WARMUP, math.ceil(WARMUP_FACTOR * eta * lambda0))
+    T_w = int(T_w)
+    if T_w < 1:
+        raise ValueError(f"T_w must be >= 1, got {T_w}")
+    if isinstance(kick_seed, np.random.Generator):
+        rng = kick_seed
+    else:
+        rng = np.random.default_rng(np.random.SeedSequence([int(kick_seed), 1]))
+
+    retries = 0
+    while True:
+        max_steps = T_w + int(max_extra_steps)
+        status, t, loss, theta, kicks, steps, losses = _run_once(
+            X,
+            XT,
+            y,
+            theta0,
+            D,
+            model,
+            float(eta),
+            T_w,
+            float(tol),
+            max_steps,
+            int(chunk),
+            rng,
+            int(per_decade),
+        )
+        if status != STATUS_DIVERGED or retries >= max_retries:
+            break
+        retries += 1
+        T_w *= 2
+
+    params = dict(zip(_PARAM_NAMES[model], theta, strict=True))
+    beta = diagonal_beta(theta, D, model)
+    if all(np.all(np.isfinite(p)) for p in theta):
+        stab = stability_quantities(X, theta, D, model)
+    else:
+        stab = {"lam_max": math.nan, "S": math.nan, "UB": math.nan, "W": math.nan}
+    return {
+        "status": STATUS_NAMES[status],
+        "status_code": int(status),
+        "t_end": int(t),
+        "T_w_used": int(T_w),
+        "retries": int(retries),
+        "max_steps": int(max_steps),
+        "kicks": int(kicks),
+        "loss": float(loss),
+        "beta": beta,
+        "params": params,
+        **stab,
+        "steps": steps,
+        "losses": losses,
+        "lambda0": float(lambda0),
+    }

@@ -23,7 +23,12 @@ def compile_kernel(name: str) -> list[str]:
             diagonal.train_shortcut_net(
                 data, alpha=2.0, eta=1e-3, eps=1e-3, tol=1e-12, max_steps=20, train_v=train_v
             )
-        return ["diagonal.run_gd", "diagonal.gd_step"]
+        X = np.ascontiguousarray(data.XT.T)
+        for model in ("depth", "uv"):
+            diagonal.train_diagonal_net(
+                X, data.y, 0.5, 1e-3, D=2, model=model, T_w=5, tol=1e-30, max_extra_steps=20
+            )
+        return ["diagonal.run_gd", "diagonal.gd_step", "diagonal.depth_steps", "diagonal.uv_steps"]
     if name == "lasso":
         from . import lasso
 

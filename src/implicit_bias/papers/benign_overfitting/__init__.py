@@ -79,6 +79,10 @@ def sweep(section: Mapping, scale: str, experiment: str) -> list[dict]:
     raise ValueError(f"unknown experiment {experiment!r} (allowed: {', '.join(EXPERIMENTS)})")
 
 
+def figure_list(section: Mapping, scale: str) -> list[str]:
+    return list(FIGURES)
+
+
 def experiment_seeds(experiment: str, seeds: list[int]) -> list[int]:
     """Fig. 1 is a single trajectory: it uses the first seed."""
     return list(seeds[:1]) if experiment == "dynamics" else list(seeds)
@@ -104,12 +108,22 @@ METHOD_SOURCES = {
 DATA_SOURCES = ["data.py", "papers/benign_overfitting/datasets.py"]
 
 
+def job_kernels(job: Mapping) -> list[str]:
+    return METHOD_KERNELS[job["method"]]
+
+
+def job_sources(job: Mapping) -> list[str]:
+    return METHOD_SOURCES[job["method"]]
+
+
 def data_key(job: Mapping) -> dict:
     """The data a job trains on: one draw per (d, seed), shared by methods and experiments."""
     return {"d": job["d"]}
 
 
-def data_params(model: Mapping, d: int, seed: int) -> dict:
+def data_params(model: Mapping, wildcards: Mapping) -> dict:
+    """Arguments of datasets.generate for the data file named by ``wildcards`` (d, seed)."""
+    d, seed = int(wildcards["d"]), int(wildcards["seed"])
     return {
         "d": d,
         "n": n_samples(d, model["n_ratio"]),
@@ -119,8 +133,9 @@ def data_params(model: Mapping, d: int, seed: int) -> dict:
     }
 
 
-def data_mem_mb(model: Mapping, d: int) -> int:
+def data_mem_mb(model: Mapping, wildcards: Mapping) -> int:
     """X float64 plus a copy while it is written."""
+    d = int(wildcards["d"])
     return int(300 + 16 * d * n_samples(d, model["n_ratio"]) / 1e6)
 
 
@@ -146,3 +161,7 @@ def cube_settings(settings: Mapping, experiment: str, seeds: list[int]) -> dict:
         "seeds": experiment_seeds(experiment, seeds),
         "experiment": experiment,
     }
+
+
+def figure_inputs(experiment: str) -> list[str]:
+    return []

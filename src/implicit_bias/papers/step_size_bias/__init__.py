@@ -57,7 +57,7 @@ def experiment_seeds(experiment: str, seeds: list[int]) -> list[int]:
     return list(seeds)
 
 
-def figures(section: Mapping, scale: str) -> list[str]:
+def figure_list(section: Mapping, scale: str) -> list[str]:
     """The figures of the configured scale (one per experiment)."""
     return [e for e in EXPERIMENTS if e in section[scale]["experiments"]]
 
@@ -74,3 +74,61 @@ def check(section: Mapping) -> list[str]:
             if not spec.get("eta_abs") and not spec.get("eta_rel"):
                 problems.append(f"{where}: no step size (allowed: a non-empty eta_abs or eta_rel)")
     return problems
+
+
+# ----------------------------------------------------------------------------- workflow interface
+DATA_SOURCES = ["data.py", "papers/step_size_bias/datasets.py"]
+
+
+def job_kernels(job: Mapping) -> list[str]:
+    return ["diagonal"]
+
+
+def job_sources(job: Mapping) -> list[str]:
+    return ["papers/step_size_bias/solvers.py", "papers/step_size_bias/runs.py", "baselines.py"]
+
+
+def data_key(job: Mapping) -> dict:
+    """One draw per (mu, seed), shared by every figure with that mean."""
+    return {"mu": job["mu"]}
+
+
+def data_params(model: Mapping, wildcards: Mapping) -> dict:
+    """Arguments of datasets.generate for the data file named by ``wildcards`` (mu, seed)."""
+    return {
+        "d": model["d"],
+        "N": model["N"],
+        "k": model["k"],
+        "mu": int(wildcards["mu"]),
+        "sigma_x2": model["sigma_x2"],
+        "noise_sd": model["noise_sd"],
+        "seed": int(wildcards["seed"]),
+    }
+
+
+def data_mem_mb(model: Mapping, wildcards: Mapping) -> int:
+    return 300
+
+
+def resources(job: Mapping, n_seeds: int, settings: Mapping) -> dict:
+    """~1.5 us per GD step, up to T_w + max_extra_steps steps per run (3x margin)."""
+    runs = len(job["alpha"]) * (len(job["eta_abs"]) + len(job["eta_rel"]))
+    seconds = runs * (1e6 + job["max_extra_steps"]) * 1.5e-6
+    return {"mem_mb": 800, "runtime": int(10 + 3 * n_seeds * seconds / 60)}
+
+
+def cube_settings(settings: Mapping, experiment: str, seeds: list[int]) -> dict:
+    """What one figure ran with, stored in its cube."""
+    return {
+        "scale": settings["scale"],
+        "model": settings["model"],
+        "max_extra_steps": settings.get("max_extra_steps"),
+        experiment: settings["experiments"][experiment],
+        "seeds": experiment_seeds(experiment, seeds),
+        "experiment": experiment,
+    }
+
+
+def figure_inputs(experiment: str) -> list[str]:
+    """Other figures' cubes a figure draws from: Fig. 4 compares depths with Fig. 1's D = 2."""
+    return ["fig1"] if experiment == "fig4" else []
