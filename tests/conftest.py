@@ -36,3 +36,14 @@ def snakemake(
 @pytest.fixture
 def workflow_copy(tmp_path: Path) -> Path:
     return copy_workflow(tmp_path)
+
+
+def load_repo_config() -> dict:
+    """config/config.yaml merged with every paper's sweep file, as the Snakefile loads them."""
+    from implicit_bias import IMPLEMENTED_PAPERS
+    from implicit_bias.config import load_yaml
+
+    config = load_yaml(ROOT / "config" / "config.yaml")
+    for paper in IMPLEMENTED_PAPERS:
+        config.update(load_yaml(ROOT / "config" / f"{paper}.yaml"))
+    return config

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from conftest import ROOT, snakemake
+from conftest import ROOT, load_repo_config, snakemake
 
 from implicit_bias.config import ConfigError, load_yaml, validate_config
 
@@ -14,9 +14,7 @@ SCHEMAS = ROOT / "workflow" / "schemas"
 
 @pytest.fixture(scope="module")
 def base() -> dict:
-    config = load_yaml(ROOT / "config" / "config.yaml")
-    config.update(load_yaml(ROOT / "config" / "benign_overfitting.yaml"))
-    return config
+    return load_repo_config()
 
 
 def test_shipped_config_is_valid_and_gets_defaults(base):

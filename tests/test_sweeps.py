@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, load_repo_config
 
 from implicit_bias import sweeps
-from implicit_bias.config import load_yaml, validate_config
+from implicit_bias.config import validate_config
 from implicit_bias.papers import benign_overfitting as bo
 
 
@@ -36,9 +36,7 @@ def test_config_id_is_short_and_float_free():
 
 
 def _config():
-    config = load_yaml(ROOT / "config" / "config.yaml")
-    config.update(load_yaml(ROOT / "config" / "benign_overfitting.yaml"))
-    return validate_config(config, ROOT / "workflow" / "schemas")
+    return validate_config(load_repo_config(), ROOT / "workflow" / "schemas")
 
 
 def test_quick_sweep_of_paper_000():

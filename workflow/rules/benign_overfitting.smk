@@ -65,7 +65,8 @@ rule benign_overfitting_train:
 rule benign_overfitting_cube:
     """All runs of one experiment as an (estimator, d, seed[, t]) cube."""
     input:
-        cube_runs("benign_overfitting"),
+        runs=cube_runs("benign_overfitting"),
+        code=package_files("store.py", "papers/benign_overfitting/runs.py"),
     output:
         "results/benign_overfitting/cube_{experiment}.nc",
     log:
@@ -81,7 +82,8 @@ rule benign_overfitting_cube:
 rule benign_overfitting_fig1:
     """Fig. 1: training dynamics of one run (losses; ||alpha(w^2-u^2)||, ||v||) with T1."""
     input:
-        "results/benign_overfitting/cube_dynamics.nc",
+        cube="results/benign_overfitting/cube_dynamics.nc",
+        code=package_files("plotting.py", "papers/benign_overfitting/figures.py"),
     output:
         multiext("results/figures/benign_overfitting/fig1", ".pdf", ".png"),
     log:
@@ -98,7 +100,8 @@ rule benign_overfitting_fig1:
 rule benign_overfitting_fig2:
     """Fig. 2: test loss against d for every method, mean +- std over seeds, with rates."""
     input:
-        "results/benign_overfitting/cube_dimension.nc",
+        cube="results/benign_overfitting/cube_dimension.nc",
+        code=package_files("plotting.py", "papers/benign_overfitting/figures.py"),
     output:
         multiext("results/figures/benign_overfitting/fig2", ".pdf", ".png"),
     log:
@@ -117,6 +120,7 @@ rule benign_overfitting_claims:
     input:
         dynamics="results/benign_overfitting/cube_dynamics.nc",
         dimension="results/benign_overfitting/cube_dimension.nc",
+        code=package_files("claims.py", "papers/benign_overfitting/checks.py"),
     output:
         "results/benign_overfitting/claims.csv",
     log:

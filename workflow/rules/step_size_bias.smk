@@ -63,7 +63,8 @@ rule step_size_bias_train:
 rule step_size_bias_cube:
     """All panels of one figure as a (mu, D, seed, alpha, eta_spec) cube."""
     input:
-        cube_runs("step_size_bias"),
+        runs=cube_runs("step_size_bias"),
+        code=package_files("store.py", "papers/step_size_bias/runs.py"),
     output:
         "results/step_size_bias/cube_{experiment}.nc",
     log:
@@ -81,6 +82,7 @@ rule step_size_bias_figure:
     input:
         cube="results/step_size_bias/cube_{experiment}.nc",
         reference=figure_reference("step_size_bias"),
+        code=package_files("plotting.py", "papers/step_size_bias/figures.py"),
     output:
         multiext("results/figures/step_size_bias/{experiment}", ".pdf", ".png"),
     log:
@@ -100,6 +102,7 @@ rule step_size_bias_claims:
                 config["step_size_bias"], SCALE
             ),
         ),
+        code=package_files("claims.py", "papers/step_size_bias/checks.py"),
     output:
         "results/step_size_bias/claims.csv",
     log:

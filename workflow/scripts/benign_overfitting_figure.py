@@ -7,4 +7,4 @@ with job(snakemake):
     from implicit_bias.store import read_dataset
 
     draw = getattr(figures, snakemake.params.figure)
-    draw(read_dataset(snakemake.input[0]), dict(snakemake.params.model), snakemake.output)
+    draw(read_dataset(snakemake.input.cube), dict(snakemake.params.model), snakemake.output)

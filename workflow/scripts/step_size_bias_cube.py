@@ -6,6 +6,6 @@ with job(snakemake):
     from implicit_bias.papers.step_size_bias.runs import build_cube
     from implicit_bias.store import read_dataset, write_dataset
 
-    runs = [read_dataset(path) for path in snakemake.input]
+    runs = [read_dataset(path) for path in snakemake.input.runs]
     cube = build_cube(runs, dict(snakemake.params.config), snakemake.wildcards.experiment)
     write_dataset(cube, snakemake.output[0], compress=True)
