@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import xarray as xr
 
-from ...claims import Claim, check, not_applicable
+from ...claims import Claim, check, fmt, not_applicable
 from . import KEY
 
 RTOL = 1e-9
@@ -423,6 +423,41 @@ def fig3_claims(cube: xr.Dataset | None) -> list[Claim]:
             all(g10 <= 0.2 * g0 for g10, g0 in contrast),
         )
     )
+
+    def two_largest(run):
+        # T at the two largest converged steps over T(1e-4), at alpha = 0.1 and 1.
+        out = []
+        for a in (0.1, 1.0):
+            r = run.sel(alpha=a)
+            ok = _conv(r)
+            if not ok.any():
+                continue
+            rr = _sorted_by_eta(r.isel(eta_spec=np.flatnonzero(ok)))
+            base = float(r["test_excess"].sel(eta_spec=small))
+            out.append(float(rr["test_excess"].values[-2:].min()) / base)
+        return min(out) if out else np.nan
+
+    drops = [two_largest(zero.sel(seed=s)) for s in cube["seed"].values]
+    statement = (
+        "mu = 0: the two largest converged step sizes give a mild drop of the test loss "
+        "(Fig. 3 caption): min over alpha in {0.1, 1} of T(two largest eta)/T(1e-4)"
+    )
+    if np.nanmin(drops) < 0.9:
+        rows.append(_row("N3.4", statement, drops, "< 0.9 (a drop)", True))
+    else:
+        # spec 11.13: not seen in the paper's own setting; large steps at mu = 0 reach
+        # edge-of-stability solutions that are no better, or worse, or diverge.
+        rows.append(
+            Claim(
+                KEY,
+                "N3.4",
+                statement + " [no drop: at mu = 0 the largest stable steps "
+                "reach edge-of-stability minima that are no better (spec 11.13)]",
+                fmt(drops),
+                "< 0.9 (a drop)",
+                "DEVIATES",
+            )
+        )
     return rows
 
 
@@ -560,6 +595,40 @@ def fig56_claims(cubes, main: xr.Dataset) -> list[Claim]:
                 bool(np.all(ratio <= 0.1)),
             )
         )
+        kernel = (run["test_excess"].sel(alpha=1.0, eta_spec=small) / run["l2_test_excess"]).values
+        flow = run["test_excess"].sel(eta_spec=small) / run["gf_test_excess"]
+        flow = flow.where((run["status"].sel(eta_spec=small) == 0) & (run["alpha"] <= 1))
+        worst = float(np.abs(flow - 1).max())
+        rows.append(
+            _row(
+                "N6.2",
+                "random init: the small step follows the gradient flow from u = alpha z "
+                "(alpha <= 1): max |T(alpha, 1e-4)/T_GF(alpha) - 1|",
+                worst,
+                "<= 0.05",
+                worst <= 0.05,
+            )
+        )
+        statement = (
+            "random init: the small-step curve reaches the l2 baseline at large alpha (Fig. 6 "
+            "caption): T(1, 1e-4)/l2"
+        )
+        if np.all(np.abs(kernel - 1) <= 0.25):
+            rows.append(_row("N6.3", statement, list(kernel), "in [0.75, 1.25]", True))
+        else:
+            # spec 11.16: from u+ = u- = alpha z the kernel limit is the z^2-weighted min-norm
+            # interpolator, not the min-l2 one; the paper's exact distribution is not given.
+            rows.append(
+                Claim(
+                    KEY,
+                    "N6.3",
+                    statement + " [from u = alpha z the kernel limit is the "
+                    "z^2-weighted min-norm interpolator, not min-l2 (spec 11.16)]",
+                    fmt(list(kernel)),
+                    "in [0.75, 1.25]",
+                    "DEVIATES",
+                )
+            )
     # Mechanism: large steps shrink the effective initialization u+ u-.
     big = [
         s
