@@ -175,6 +175,10 @@ def test_single_figure_target_builds_only_what_it_needs(tmp_path):
     assert counts.get("benign_overfitting_fig1") == 1 and counts.get("benign_overfitting_fig2") == 1
     assert counts.get("benign_overfitting_claims") == 1 and "claims_table" not in counts
     assert counts.get("benign_overfitting_train") == 12
+    # Paper 001: Fig. 4 needs its own panel and Fig. 1's D = 2 panel, on one data draw.
+    counts = jobs_run(run(workdir, "-n", "results/figures/step_size_bias/fig4.png"))
+    assert counts.get("step_size_bias_figure") == 1 and counts.get("step_size_bias_train") == 2
+    assert counts.get("step_size_bias_data") == 1 and "step_size_bias_claims" not in counts
 
 
 def test_rerun_gives_identical_cubes(built, tmp_path):

@@ -317,6 +317,27 @@ def fig2_claims(cube: xr.Dataset | None) -> list[Claim]:
         rows.append(
             not_applicable(KEY, "N2.3", "edge lock at alpha = 1", "alpha = 1 not in the sweep")
         )
+    if 0.1 in run["alpha"].values:
+        r = run.sel(alpha=0.1)
+        c = r["status"] == 0
+        low = r["lam_max"].where(c & (r["eta"] <= 3e-3))
+        spread = (low.max("eta_spec") / low.min("eta_spec") - 1).values
+        high = (r["lam_max"] * r["eta"] / 2).where(c & (r["eta"] >= 0.75 * r["eta_star"]))
+        lowest = high.min("eta_spec").values
+        rows.append(
+            _row(
+                "N2.3b",
+                "alpha = 0.1: lambda_max flat (max/min - 1) for eta <= 3e-3, then on the edge: "
+                "min lambda_max eta/2 for eta >= 0.75 eta*",
+                [list(spread), list(lowest)],
+                "<= 0.01; >= 0.95",
+                bool(np.all(spread <= 0.01) and np.all(lowest >= 0.95)),
+            )
+        )
+    else:
+        rows.append(
+            not_applicable(KEY, "N2.3b", "knee at alpha = 0.1", "alpha = 0.1 not in the sweep")
+        )
     star = run["eta_star"]
     above = (eta >= 1.02 * star) & conv
     largest = eta.where(conv).max(["alpha", "eta_spec"]) / star
