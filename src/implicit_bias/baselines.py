@@ -61,10 +61,19 @@ def min_l1_interpolator(XT, y) -> np.ndarray:
     (max y^T nu s.t. ||X^T nu||_inf <= 1, see _min_l1_dual) at d=1e4, n=300.
     """
     XT, y = as_design(XT, y)
+    beta = weighted_min_l1_interpolator(XT, y, np.ones(XT.shape[0]))
+    _check_interpolates(XT, y, beta, "basis pursuit LP")
+    return beta
+
+
+def weighted_min_l1_interpolator(XT, y, c) -> np.ndarray:
+    """argmin sum_i c_i |beta_i| s.t. X beta = y (c >= 0): the LP in (p, q) >= 0, beta = p - q."""
+    XT, y = as_design(XT, y)
     d = XT.shape[0]
     X = XT.T
+    c = np.asarray(c, dtype=np.float64)
     res = linprog(
-        np.ones(2 * d),
+        np.concatenate([c, c]),
         A_eq=np.hstack([X, -X]),
         b_eq=y,
         bounds=(0, None),
@@ -73,9 +82,7 @@ def min_l1_interpolator(XT, y) -> np.ndarray:
     )
     if res.status != 0:
         raise RuntimeError(f"basis pursuit LP failed: {res.message}")
-    beta = res.x[:d] - res.x[d:]
-    _check_interpolates(XT, y, beta, "basis pursuit LP")
-    return beta
+    return res.x[:d] - res.x[d:]
 
 
 def _min_l1_dual(XT, y) -> np.ndarray:

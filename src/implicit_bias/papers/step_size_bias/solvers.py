@@ -19,7 +19,7 @@ import numpy as np
 from scipy.linalg import LinAlgError, cho_factor, cho_solve, eigh, null_space
 from scipy.optimize import linprog, minimize
 
-from ...baselines import min_l1_interpolator, min_l2_interpolator
+from ...baselines import min_l1_interpolator, min_l2_interpolator, weighted_min_l1_interpolator
 
 __all__ = [
     "CONTINUATION",
@@ -44,11 +44,6 @@ __all__ = [
 CONTINUATION = ((12.5, 1e-3), (50.0, 1e-4), (250.0, 1e-5), (1250.0, 1e-6), (6250.0, 1e-7))
 
 # As for basis pursuit in baselines.py: tight tolerances keep spurious tiny entries out of beta.
-_LP_OPTIONS = {
-    "presolve": False,
-    "primal_feasibility_tolerance": 1e-9,
-    "dual_feasibility_tolerance": 1e-9,
-}
 _LBFGS_OPTIONS = {"maxiter": 20_000, "maxfun": 50_000, "maxcor": 30, "ftol": 1e-15, "gtol": 1e-12}
 
 
@@ -108,19 +103,8 @@ def stability_measure_beta(X, beta, D: int = 2) -> float:
 
 
 def _weighted_l1(X, y, c) -> tuple[float, np.ndarray]:
-    """min sum_i c_i |beta_i| s.t. X beta = y, as the LP in (p, q) >= 0 with beta = p - q."""
-    d = X.shape[1]
-    res = linprog(
-        np.concatenate([c, c]),
-        A_eq=np.hstack([X, -X]),
-        b_eq=y,
-        bounds=(0, None),
-        method="highs",
-        options=_LP_OPTIONS,
-    )
-    if res.status != 0:
-        raise RuntimeError(f"weighted basis pursuit LP failed: {res.message}")
-    beta = res.x[:d] - res.x[d:]
+    """min sum_i c_i |beta_i| s.t. X beta = y: (value, beta)."""
+    beta = weighted_min_l1_interpolator(X.T, y, c)
     return float(c @ np.abs(beta)), beta
 
 
