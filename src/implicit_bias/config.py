@@ -7,6 +7,7 @@ The workflow's YAML files are validated against JSON schemas in ``workflow/schem
 from __future__ import annotations
 
 import copy
+import importlib
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -184,25 +185,10 @@ def validate_config(config: Mapping, schema_dir: str | Path) -> dict:
 
 
 def _check_paper(paper: str, config: Mapping) -> None:
-    """Checks a schema cannot express."""
-    if paper == "step_size_bias":
-        from .papers import step_size_bias
-
-        problems = step_size_bias.check(config[paper])
-        if problems:
-            raise ConfigError(problems[0])
-    if paper == "benign_overfitting":
-        section = config[paper]
-        ratio = section["model"]["n_ratio"]
-        for scale in ("quick", "paper"):
-            dims = list(section[scale]["dimension"]["d"]) + [section[scale]["dynamics"]["d"]]
-            for d in dims:
-                n = round(ratio * d**0.5)
-                if not 0 < n < d:
-                    raise ConfigError(
-                        f"{paper}.{scale}: d = {d} gives n = round({ratio}*sqrt(d)) = {n}; "
-                        "allowed: d with 0 < n < d (over-parameterized)"
-                    )
+    """Checks a schema cannot express, owned by the paper's module: ``check(section)``."""
+    problems = importlib.import_module(f"{__package__}.papers.{paper}").check(config[paper])
+    if problems:
+        raise ConfigError(problems[0])
 
 
 def check_files(paths: Iterable[str | Path]) -> None:

@@ -69,16 +69,8 @@ def log_grid(max_steps: int, per_decade: int = 50) -> np.ndarray:
 
 @numba.njit(cache=True)
 def residual(XT, y, beta, r):
-    """r = X beta - y, in place, skipping zero coefficients."""
-    d, n = XT.shape
-    for i in range(n):
-        r[i] = -y[i]
-    for j in range(d):
-        b = beta[j]
-        if b != 0.0:
-            row = XT[j]
-            for i in range(n):
-                r[i] += row[i] * b
+    """r = X beta - y, in place (the blocked loop of the depth-D models)."""
+    _residual_loss(XT, y, beta, r)
 
 
 @numba.njit(cache=True)

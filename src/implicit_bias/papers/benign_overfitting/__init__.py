@@ -83,6 +83,21 @@ def figure_list(section: Mapping, scale: str) -> list[str]:
     return list(FIGURES)
 
 
+def check(section: Mapping) -> list[str]:
+    """Problems a schema cannot express, as one-line messages: every d must give 0 < n < d."""
+    ratio = section["model"]["n_ratio"]
+    problems = []
+    for scale in ("quick", "paper"):
+        for d in [*section[scale]["dimension"]["d"], section[scale]["dynamics"]["d"]]:
+            n = n_samples(d, ratio)
+            if not 0 < n < d:
+                problems.append(
+                    f"{KEY}.{scale}: d = {d} gives n = round({ratio}*sqrt(d)) = {n}; "
+                    "allowed: d with 0 < n < d (over-parameterized)"
+                )
+    return problems
+
+
 def experiment_seeds(experiment: str, seeds: list[int]) -> list[int]:
     """Fig. 1 is a single trajectory: it uses the first seed."""
     return list(seeds[:1]) if experiment == "dynamics" else list(seeds)
