@@ -69,5 +69,5 @@ def test_paper_scale_uses_the_papers_values():
 
 
 def test_dynamics_uses_first_seed_only():
-    assert bo.experiment_seeds("dynamics", [4, 5, 6]) == [4]
-    assert bo.experiment_seeds("dimension", [4, 5, 6]) == [4, 5, 6]
+    assert bo.experiment_seeds({}, "dynamics", [4, 5, 6]) == [4]
+    assert bo.experiment_seeds({}, "dimension", [4, 5, 6]) == [4, 5, 6]

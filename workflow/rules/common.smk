@@ -46,15 +46,16 @@ def expand_sweep(paper, experiment):
         paper_mod = paper_module(paper)
         jobs = {}
         for job in paper_mod.sweep(config[paper], SCALE, experiment):
-            jobs[sweeps.config_id({axis: job[axis] for axis in paper_mod.ID_AXES})] = (
-                job
-            )
+            # A job names itself by the ID_AXES it has (experiments may differ in axes).
+            axes = {axis: job[axis] for axis in paper_mod.ID_AXES if axis in job}
+            jobs[sweeps.config_id(axes)] = job
         _SWEEPS[paper, experiment] = jobs
     return _SWEEPS[paper, experiment]
 
 
 def seed_batches(paper, experiment):
-    seeds = paper_module(paper).experiment_seeds(experiment, SEEDS)
+    settings = scale_config(paper)
+    seeds = paper_module(paper).experiment_seeds(settings, experiment, SEEDS)
     return [
         sweeps.chunk_label(c)
         for c in sweeps.seed_chunks(seeds, config["seeds_per_job"])

@@ -98,7 +98,7 @@ def check(section: Mapping) -> list[str]:
     return problems
 
 
-def experiment_seeds(experiment: str, seeds: list[int]) -> list[int]:
+def experiment_seeds(settings: Mapping, experiment: str, seeds: list[int]) -> list[int]:
     """Fig. 1 is a single trajectory: it uses the first seed."""
     return list(seeds[:1]) if experiment == "dynamics" else list(seeds)
 
@@ -173,7 +173,7 @@ def cube_settings(settings: Mapping, experiment: str, seeds: list[int]) -> dict:
         "scale": settings["scale"],
         "model": settings["model"],
         experiment: settings[experiment],
-        "seeds": experiment_seeds(experiment, seeds),
+        "seeds": experiment_seeds(settings, experiment, seeds),
         "experiment": experiment,
     }
 

@@ -52,7 +52,7 @@ def sweep(section: Mapping, scale: str, experiment: str) -> list[dict]:
     return [job(experiment, mu, D, section, scale) for mu in spec["mu"] for D in spec["D"]]
 
 
-def experiment_seeds(experiment: str, seeds: list[int]) -> list[int]:
+def experiment_seeds(settings: Mapping, experiment: str, seeds: list[int]) -> list[int]:
     """The paper shows single curves; every figure here is drawn for each configured seed."""
     return list(seeds)
 
@@ -124,7 +124,7 @@ def cube_settings(settings: Mapping, experiment: str, seeds: list[int]) -> dict:
         "model": settings["model"],
         "max_extra_steps": settings.get("max_extra_steps"),
         experiment: settings["experiments"][experiment],
-        "seeds": experiment_seeds(experiment, seeds),
+        "seeds": experiment_seeds(settings, experiment, seeds),
         "experiment": experiment,
     }
 
