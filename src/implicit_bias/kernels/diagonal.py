@@ -799,3 +799,409 @@ def train_diagonal_net(
         "losses": losses,
         "lambda0": float(lambda0),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Ma & Fattahi (2022), "Blessing of depth": N-layer diagonal network theta = w_1 * ... * w_N
+# (elementwise) on the l1 loss L(w) = (1/m) sum_j |<theta(w), x_j> - y_j|, trained by the
+# sub-gradient method (Algorithm 1 with the sign of spec 003 section 11.1):
+#     r = X theta - y,  q = X^T sign(r) / m,  w_a <- w_a - eta_t q * P_a,  P_a = prod_{b != a} w_b,
+# all layers from the old w. sign(0) = 0. The mat-vecs reuse _residual_loss (rows of XT) and
+# _gradient (rows of X) of the depth-D kernels above. A batch of B configurations that share the
+# data (inits, alpha, step sizes) is one call; the batch is the outer index of W (B, N, d) so each
+# configuration keeps the contiguous row loops of the single-run case.
+# ---------------------------------------------------------------------------------------------
+
+__all__ += [
+    "SCHEDULES",
+    "SUBGM_METRICS",
+    "diagonal_product",
+    "init_layers",
+    "linear_grid",
+    "population_subgm",
+    "step_size",
+    "subgm_diagonal",
+    "subgm_diagonal_steps",
+    "with_endpoint",
+]
+
+SCHEDULES = {"constant": 0, "piecewise": 1, "geometric": 2}
+SUBGM_METRICS: tuple[str, ...] = (
+    "train_loss",  # (1/m) sum |r_j|
+    "err",  # ||theta - theta*||_2
+    "support_err",  # ||theta_supp - theta*_supp||_2
+    "offsupport_norm",  # ||theta off supp||_2
+    "imbalance",  # b(t) = max_{a<b} ||w_a - w_b||_inf
+    "imbalance_support",  # the same max restricted to supp theta*
+    "imbalance_offsupport",  # ... and to its complement
+    "topk_recovered",  # 1 if the k largest |theta_i| are exactly supp theta*, else 0
+)
+N_SUBGM_METRICS = len(SUBGM_METRICS)
+W_DIVERGED = 1e6  # |w| above this (or NaN) flags the run as diverged (spec 003 section 3.4)
+
+
+def with_endpoint(grid, T: int) -> np.ndarray:
+    """grid (int) restricted to [0, T] with T appended: sorted, unique int64."""
+    g = np.asarray(grid, dtype=np.int64)
+    return np.unique(np.concatenate([g[(g >= 0) & (g <= T)], [int(T)]]))
+
+
+def linear_grid(T: int, n: int = 200) -> np.ndarray:
+    """About n+1 linearly spaced logging steps in [0, T], both ends included (geometric steps)."""
+    if T < 0 or n < 1:
+        raise ValueError(f"need T >= 0 and n >= 1, got T={T}, n={n}")
+    return np.unique(np.round(np.linspace(0, T, n + 1)).astype(np.int64))
+
+
+def init_layers(N: int, d: int, alpha: float, convention: str = "product", U=None) -> np.ndarray:
+    """Initial layers W0 (N, d): c * U with c = alpha^(1/N) ("product") or alpha ("layer").
+
+    U (N, d) is the variant-B shape (i.i.d. U[0.5, 1.5]); None means all ones (identical layers).
+    Under "product" theta(0) = alpha * prod_a U_a, under "layer" alpha^N * prod_a U_a.
+    """
+    if int(N) != N or N < 1:
+        raise ValueError(f"N must be an integer >= 1, got {N}")
+    if not alpha > 0:
+        raise ValueError(f"alpha must be > 0, got {alpha}")
+    if convention == "product":
+        c = float(alpha) ** (1.0 / N)
+    elif convention == "layer":
+        c = float(alpha)
+    else:
+        raise ValueError(f"init convention must be 'product' or 'layer', got {convention!r}")
+    shape = np.ones((int(N), int(d))) if U is None else np.asarray(U, dtype=np.float64)
+    if shape.shape != (N, d):
+        raise ValueError(f"U must have shape ({N}, {d}), got {shape.shape}")
+    return np.ascontiguousarray(c * shape)
+
+
+def diagonal_product(W) -> np.ndarray:
+    """theta = prod_a W[..., a, :] for W (N, d) or (B, N, d)."""
+    return np.prod(np.asarray(W, dtype=np.float64), axis=-2)
+
+
+@numba.njit(cache=True)
+def step_size(kind, eta0, rho, milestones, factor, t):
+    """eta_t: constant eta0 (kind 0); eta0 * factor^#{milestones <= t} (kind 1); eta0 rho^t (2)."""
+    if kind == 1:
+        e = eta0
+        for i in range(milestones.shape[0]):
+            if milestones[i] <= t:
+                e *= factor
+        return e
+    if kind == 2:
+        return eta0 * rho**t
+    return eta0
+
+
+@numba.njit(cache=True)
+def _subgm_layer_update(W, theta, q, eta_t, P):
+    """w_a <- w_a - eta_t q * P_a for every a from the old layers; theta <- prod_a w_a.
+
+    P (N,) is scratch. P_a is a direct product over b != a (N <= ~8), so no division by
+    possibly-zero w_a. Returns max_a,i |w_a,i| after the update (NaN if any NaN).
+    """
+    N, d = W.shape
+    wmax = 0.0
+    for i in range(d):
+        for a in range(N):
+            p = 1.0
+            for b in range(N):
+                if b != a:
+                    p *= W[b, i]
+            P[a] = p
+        g = eta_t * q[i]
+        th = 1.0
+        for a in range(N):
+            w = W[a, i] - g * P[a]
+            W[a, i] = w
+            th *= w
+            aw = abs(w)
+            if not aw <= wmax:
+                wmax = aw
+        theta[i] = th
+    return wmax
+
+
+@numba.njit(cache=True)
+def _l1_mean(r):
+    s = 0.0
+    for i in range(r.shape[0]):
+        s += abs(r[i])
+    return s / r.shape[0]
+
+
+@numba.njit(cache=True)
+def _sign_into(r, s):
+    """s = sign(r) with sign(0) = 0."""
+    for i in range(r.shape[0]):
+        v = r[i]
+        s[i] = 1.0 if v > 0.0 else (-1.0 if v < 0.0 else 0.0)
+
+
+@numba.njit(cache=True)
+def _err(theta, theta_star):
+    e = 0.0
+    for i in range(theta.shape[0]):
+        z = theta[i] - theta_star[i]
+        e += z * z
+    return math.sqrt(e)
+
+
+@numba.njit(cache=True)
+def _subgm_metrics(loss, W, theta, theta_star, out):
+    """Fill one row of SUBGM_METRICS; O(N^2 d), no allocation. The support is theta* != 0."""
+    N, d = W.shape
+    e_all = 0.0
+    e_sup = 0.0
+    off2 = 0.0
+    imb_s = 0.0
+    imb_o = 0.0
+    min_sup = math.inf
+    max_off = 0.0
+    for i in range(d):
+        z = theta[i] - theta_star[i]
+        e_all += z * z
+        imb = 0.0
+        for a in range(N):
+            for b in range(a + 1, N):
+                v = abs(W[a, i] - W[b, i])
+                if not v <= imb:
+                    imb = v
+        at = abs(theta[i])
+        if theta_star[i] != 0.0:
+            e_sup += z * z
+            if not imb <= imb_s:
+                imb_s = imb
+            if at < min_sup:
+                min_sup = at
+        else:
+            off2 += theta[i] * theta[i]
+            if not imb <= imb_o:
+                imb_o = imb
+            if not at <= max_off:
+                max_off = at
+    out[0] = loss
+    out[1] = math.sqrt(e_all)
+    out[2] = math.sqrt(e_sup)
+    out[3] = math.sqrt(off2)
+    out[4] = max(imb_s, imb_o)
+    out[5] = imb_s
+    out[6] = imb_o
+    out[7] = 1.0 if min_sup > max_off else 0.0
+
+
+@numba.njit(cache=True)
+def subgm_diagonal_steps(
+    X, XT, y, theta_star, W, kind, eta0, rho, milestones, factor, T, log_steps, err_hit, stop_at_hit
+):
+    """SubGM on a batch of N-layer diagonal networks that share (X, y); W (B, N, d) in place.
+
+    Member b uses eta_t = step_size(kind, eta0[b], rho[b], milestones, factor, t). At every
+    t = 0..T the state w^(t) is evaluated before its update: L(t), err(t) (exact running
+    minimum err_min / t_min and first hitting time t_hit of err <= err_hit), and the metrics
+    row if t is in log_steps (sorted). No update at t = T. A member whose |w| exceeds 1e6 or
+    turns NaN is frozen with status STATUS_DIVERGED and logs NaN from then on. With
+    stop_at_hit the run ends at the first t where every live member has hit (t_end < T).
+
+    Returns (metrics (B, n_log, len(SUBGM_METRICS)), n_logged, status (B,), err_min (B,),
+    t_min (B,), t_hit (B,) (-1 if never), t_end). Rows past n_logged are NaN.
+    """
+    B, N, d = W.shape
+    m = y.shape[0]
+    n_log = log_steps.shape[0]
+    metrics = np.full((B, n_log, N_SUBGM_METRICS), np.nan)
+    status = np.full(B, STATUS_MAX_STEPS, dtype=np.int64)
+    err_min = np.full(B, np.inf)
+    t_min = np.zeros(B, dtype=np.int64)
+    t_hit = np.full(B, -1, dtype=np.int64)
+    theta = np.empty((B, d))
+    r = np.empty((B, m))
+    s = np.empty(m)
+    q = np.empty(d)
+    P = np.empty(N)
+    for b in range(B):
+        for i in range(d):
+            p = 1.0
+            for a in range(N):
+                p *= W[b, a, i]
+            theta[b, i] = p
+        _residual_loss(XT, y, theta[b], r[b])
+        wmax = 0.0
+        for a in range(N):
+            for i in range(d):
+                aw = abs(W[b, a, i])
+                if not aw <= wmax:
+                    wmax = aw
+        if not wmax <= W_DIVERGED:
+            status[b] = STATUS_DIVERGED
+    k = 0
+    t = 0
+    while True:
+        while k < n_log and log_steps[k] < t:
+            k += 1
+        log_now = k < n_log and log_steps[k] == t
+        all_hit = True
+        for b in range(B):
+            if status[b] == STATUS_DIVERGED:
+                continue
+            e = _err(theta[b], theta_star)
+            if e < err_min[b]:
+                err_min[b] = e
+                t_min[b] = t
+            if t_hit[b] < 0:
+                if e <= err_hit:
+                    t_hit[b] = t
+                else:
+                    all_hit = False
+            if log_now:
+                _subgm_metrics(_l1_mean(r[b]), W[b], theta[b], theta_star, metrics[b, k])
+        if log_now:
+            k += 1
+        if t >= T or (stop_at_hit and all_hit):
+            break
+        for b in range(B):
+            if status[b] == STATUS_DIVERGED:
+                continue
+            eta_t = step_size(kind, eta0[b], rho[b], milestones, factor, t)
+            _sign_into(r[b], s)
+            _gradient(X, s, q)
+            wmax = _subgm_layer_update(W[b], theta[b], q, eta_t, P)
+            if not wmax <= W_DIVERGED:
+                status[b] = STATUS_DIVERGED
+                continue
+            _residual_loss(XT, y, theta[b], r[b])
+        t += 1
+    return metrics, k, status, err_min, t_min, t_hit, t
+
+
+def _per_member(v, B: int, name: str) -> np.ndarray:
+    a = np.asarray(v, dtype=np.float64)
+    if a.ndim == 0:
+        a = np.full(B, float(a))
+    if a.shape != (B,):
+        raise ValueError(f"{name} must be a scalar or have shape ({B},), got {a.shape}")
+    return np.ascontiguousarray(a)
+
+
+def subgm_diagonal(
+    X,
+    y,
+    theta_star,
+    W0,
+    T: int,
+    *,
+    schedule: str = "constant",
+    eta=1e-3,
+    rho=1.0,
+    milestones=(),
+    factor: float = 0.1,
+    log_steps=None,
+    err_hit: float = -1.0,
+    stop_at_hit: bool = False,
+) -> dict:
+    """SubGM on the l1 loss of the N-layer diagonal network from W0 (N, d) or a batch (B, N, d).
+
+    schedule: "constant" (eta), "piecewise" (eta * factor^#{milestones <= t}, Fig. 3) or
+    "geometric" (eta * rho^t, Fig. 4). eta and rho may differ per batch member. log_steps
+    defaults to log_grid(T, 40) plus T. Returns steps (n,), metrics {name: (B, n) or (n,)},
+    W (final layers), theta, status, err_min, t_min, t_hit (first t with err <= err_hit, -1 if
+    never), t_end; a single W0 (N, d) gives unbatched arrays.
+    """
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    XT = np.ascontiguousarray(X.T)
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    theta_star = np.ascontiguousarray(theta_star, dtype=np.float64)
+    m, d = X.shape
+    if y.shape != (m,) or theta_star.shape != (d,):
+        raise ValueError(f"need y ({m},) and theta_star ({d},), got {y.shape}, {theta_star.shape}")
+    W = np.array(W0, dtype=np.float64, order="C")
+    single = W.ndim == 2
+    if single:
+        W = W[None]
+    if W.ndim != 3 or W.shape[2] != d or W.shape[1] < 1:
+        raise ValueError(f"W0 must have shape (N, {d}) or (B, N, {d}), got {np.shape(W0)}")
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule must be one of {list(SCHEDULES)}, got {schedule!r}")
+    T = int(T)
+    if T < 0:
+        raise ValueError(f"T must be >= 0, got {T}")
+    B = W.shape[0]
+    eta0 = _per_member(eta, B, "eta")
+    rho_b = _per_member(rho, B, "rho")
+    if not np.all(eta0 > 0):
+        raise ValueError(f"eta must be > 0, got {eta}")
+    ms = np.ascontiguousarray(np.sort(np.asarray(milestones, dtype=np.int64).reshape(-1)))
+    grid = with_endpoint(log_grid(T, 40) if log_steps is None else log_steps, T)
+    metrics, n_logged, status, err_min, t_min, t_hit, t_end = subgm_diagonal_steps(
+        X,
+        XT,
+        y,
+        theta_star,
+        W,
+        SCHEDULES[schedule],
+        eta0,
+        rho_b,
+        ms,
+        float(factor),
+        T,
+        grid,
+        float(err_hit),
+        bool(stop_at_hit),
+    )
+    steps = grid[:n_logged]
+    metrics = metrics[:, :n_logged]
+    out = {
+        "steps": steps,
+        "metrics": {name: metrics[:, :, i] for i, name in enumerate(SUBGM_METRICS)},
+        "W": W,
+        "theta": diagonal_product(W),
+        "status": status,
+        "err_min": err_min,
+        "t_min": t_min,
+        "t_hit": t_hit,
+        "t_end": int(t_end),
+    }
+    if single:
+        for key in ("W", "theta", "status", "err_min", "t_min", "t_hit"):
+            out[key] = out[key][0]
+        out["metrics"] = {k: v[0] for k, v in out["metrics"].items()}
+    return out
+
+
+@numba.njit(cache=True)
+def population_subgm(theta_star, W, xi_fn_p, xi_fn_sigma, eta, T, log_steps):
+    """SubGM on the expected loss xi(s) ||theta(w) - theta*||, s = ||theta* - theta(w)|| (spec 3.6).
+
+    w_a <- w_a + eta xi(s) (theta* - theta)/s * P_a with xi(s) = sqrt(2/pi) (1 - p + p s /
+    sqrt(s^2 + sigma^2)) (Lemma 5, Gaussian outliers; p = xi_fn_p, sigma = xi_fn_sigma). W (N, d)
+    in place. Returns err (n_log,) at log_steps (sorted, <= T), NaN where not reached.
+    """
+    N, d = W.shape
+    n_log = log_steps.shape[0]
+    out = np.full(n_log, np.nan)
+    theta = np.empty(d)
+    q = np.empty(d)
+    P = np.empty(N)
+    c = math.sqrt(2.0 / math.pi)
+    for i in range(d):
+        p = 1.0
+        for a in range(N):
+            p *= W[a, i]
+        theta[i] = p
+    k = 0
+    for t in range(T + 1):
+        s = _err(theta, theta_star)
+        while k < n_log and log_steps[k] < t:
+            k += 1
+        if k < n_log and log_steps[k] == t:
+            out[k] = s
+            k += 1
+        if t == T or s == 0.0:
+            break
+        xi = c * (1.0 - xi_fn_p + xi_fn_p * s / math.sqrt(s * s + xi_fn_sigma * xi_fn_sigma))
+        # q = -xi (theta* - theta)/s so the generic update w_a - eta q P_a is the descent step
+        for i in range(d):
+            q[i] = -xi * (theta_star[i] - theta[i]) / s
+        _subgm_layer_update(W, theta, q, eta, P)
+    return out
