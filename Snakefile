@@ -22,6 +22,7 @@ check_files_or_exit(
         "config/config.yaml",
         "config/benign_overfitting.yaml",
         "config/step_size_bias.yaml",
+        "config/matrix_sensing.yaml",
     ]
 )
 
@@ -29,6 +30,7 @@ check_files_or_exit(
 configfile: "config/config.yaml"
 configfile: "config/benign_overfitting.yaml"
 configfile: "config/step_size_bias.yaml"
+configfile: "config/matrix_sensing.yaml"
 
 
 # Unknown keys, wrong types and bad values stop here, before any job runs.
@@ -39,6 +41,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/kernels.smk"
 include: "workflow/rules/benign_overfitting.smk"
 include: "workflow/rules/step_size_bias.smk"
+include: "workflow/rules/matrix_sensing.smk"
 include: "workflow/rules/tables.smk"
 
 

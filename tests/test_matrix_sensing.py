@@ -136,6 +136,19 @@ def test_batched_step_and_run_equal_separate_runs(small):
     assert np.all(out["status"] == km.STATUS_MAX_STEPS)
 
 
+def test_per_run_step_counts_equal_separate_runs(small):
+    G, y, Xstar = small["G"], small["y"], small["Xstar"]
+    out = km.run_sensing_gd(G, y, Xstar, [1.0, 0.1], [100, 300], eta=0.01)
+    assert {100, 300} <= set(out["steps"].tolist())
+    np.testing.assert_array_equal(out["stop_step"], [100, 300])
+    after = out["steps"] > 100
+    assert np.isnan(out["metrics"][0, after]).all() and np.isfinite(out["metrics"][1]).all()
+    for k, (a, T) in enumerate([(1.0, 100), (0.1, 300)]):
+        one = km.run_sensing_gd(G, y, Xstar, [a], T, eta=0.01)
+        np.testing.assert_allclose(out["U"][k], one["U"][0], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(out["final"][k], one["final"][0], rtol=1e-12)
+
+
 def test_run_logs_initial_state_and_uses_log_grid(small):
     G, y, Xstar = small["G"], small["y"], small["Xstar"]
     out = km.run_sensing_gd(G, y, Xstar, [0.5], 123, eta=0.01)

@@ -20,4 +20,4 @@ PAPERS: dict[str, tuple[str, str]] = {
 }
 
 # Papers whose rules exist; config validation only allows these.
-IMPLEMENTED_PAPERS: tuple[str, ...] = ("benign_overfitting", "step_size_bias")
+IMPLEMENTED_PAPERS: tuple[str, ...] = ("benign_overfitting", "step_size_bias", "matrix_sensing")

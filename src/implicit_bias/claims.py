@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -45,6 +45,8 @@ def fmt(value: object) -> str:
         if math.isnan(value):
             return "nan"
         return f"{value:.4g}"
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}: {fmt(v)}" for k, v in value.items())
     if isinstance(value, Sequence) and not isinstance(value, str):
         return "[" + ", ".join(fmt(v) for v in value) + "]"
     try:  # numpy scalars

@@ -183,7 +183,10 @@ def figure_reference(paper):
     """Cubes a figure needs besides its own (e.g. Fig. 4 of paper 001 redraws Fig. 1's D = 2)."""
 
     def files(wildcards):
-        extra = paper_module(paper).figure_inputs(wildcards.experiment)
+        name = (
+            wildcards.figure if hasattr(wildcards, "figure") else wildcards.experiment
+        )
+        extra = paper_module(paper).figure_inputs(name)
         return [f"results/{paper}/cube_{name}.nc" for name in extra]
 
     return files

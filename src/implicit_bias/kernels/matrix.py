@@ -115,21 +115,44 @@ def operator_M(G: np.ndarray, Q: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------ factorized GD step
-def _residuals(G: np.ndarray, y: np.ndarray, U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """X_k = U_k U_k^T (K, d, d) and R_k = A(X_k) - y (K, m) for a batch U (K, d, d)."""
+# Rows of G per block of the one-pass residual/gradient sweep: a 16-row block (16 D values)
+# stays in cache between its two products. Measured at d = 100, m = 2500 on 2 cores with one
+# OpenBLAS thread: 1.2x (K = 1) to 2x (K = 4, float64) faster than two full GEMMs over G.
+_BLOCK = 16
+
+
+def _sweep(G: np.ndarray, y: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Residuals R = S G^T - y (K, m) and unnormalized gradients g = R G (K, D) of a batch of
+    packed symmetric iterates S (K, D), in one pass over G.
+
+    Row block i of G gives its residuals R_i = G_i s_k - y_i and adds R_i G_i to g while the
+    block is in cache, so G is read from memory once per step for the whole batch. S is cast
+    to G's dtype, never G to S's (G32 @ S64 would copy all of G on every call).
+    """
+    St = np.ascontiguousarray(S.T, dtype=G.dtype)  # (D, K)
+    m = G.shape[0]
+    R = np.empty((m, S.shape[0]))
+    g = np.zeros((S.shape[0], G.shape[1]), dtype=G.dtype)
+    for i in range(0, m, _BLOCK):
+        Gi = G[i : i + _BLOCK]
+        Ri = (Gi @ St).astype(np.float64, copy=False) - y[i : i + _BLOCK, None]
+        R[i : i + _BLOCK] = Ri
+        g += Ri.astype(G.dtype, copy=False).T @ Gi
+    return R.T, g
+
+
+def _residuals(
+    G: np.ndarray, y: np.ndarray, U: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For a batch U (K, d, d): X_k = U_k U_k^T, R_k = A(X_k) - y and g_k = R_k G (see _sweep)."""
     X = U @ np.swapaxes(U, -1, -2)
-    S = svec(X).astype(G.dtype, copy=False)
-    # (K, D) @ (D, m): one GEMM reads G once for the whole batch. Cast S, not G: G32 @ S64
-    # would upcast (copy) all of G on every call.
-    R = (S @ G.T).astype(np.float64, copy=False) - y
-    return X, R
+    R, g = _sweep(G, y, svec(X))
+    return X, R, g
 
 
-def _descend(U: np.ndarray, G: np.ndarray, R: np.ndarray, step: float) -> np.ndarray:
-    """U_k - step * M_k U_k with M_k = smat(R_k G / m): the second GEMM over G."""
-    m, d = G.shape[0], U.shape[-1]
-    g = (R.astype(G.dtype, copy=False) @ G).astype(np.float64, copy=False) / m
-    return U - step * (smat(g, d) @ U)
+def _descend(U: np.ndarray, g: np.ndarray, m: int, step: float) -> np.ndarray:
+    """U_k - step * M_k U_k with M_k = smat(g_k / m)."""
+    return U - step * (smat(g.astype(np.float64, copy=False) / m, U.shape[-1]) @ U)
 
 
 def sensing_gd_step(
@@ -138,8 +161,8 @@ def sensing_gd_step(
     """One GD step U <- U - c eta M(UU^T - X*) U; U is (d, d) or a batch (K, d, d)."""
     c = CONVENTIONS[convention]
     Ub = U[None] if U.ndim == 2 else U
-    _, R = _residuals(G, y, Ub)
-    out = _descend(Ub, G, R, c * eta)
+    _, _, g = _residuals(G, y, Ub)
+    out = _descend(Ub, g, G.shape[0], c * eta)
     return out[0] if U.ndim == 2 else out
 
 
@@ -211,7 +234,7 @@ def run_sensing_gd(
     y: np.ndarray,
     Xstar: np.ndarray,
     alphas,
-    T: int,
+    T,
     eta: float = 0.0025,
     convention: str = "true",
     log_steps=None,
@@ -221,25 +244,33 @@ def run_sensing_gd(
 ) -> dict:
     """Factorized GD from U_0 = alpha I for every alpha in ``alphas``, batched over alpha.
 
-    Runs T steps (or until train_error < tol, checked before each update: spec section 2.3/L4).
+    Run k takes T steps (T may be one number per alpha: the batch shrinks as runs end), or
+    stops when train_error < tol (checked before each update: spec section 2.3/L4).
     Returns steps (n_log,), metrics (K, n_log, len(METRICS)), eigvals (K, n_log, n_eig; top
     eigenvalues of UU^T, default r + 5), status (K,), stop_step (K,) and the final U (K, d, d).
     Metrics of a run after it stopped are NaN; ``final`` (K, len(METRICS)) holds those at
     stop_step.
     """
     alphas = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
+    T_run = np.broadcast_to(np.asarray(T, dtype=np.int64), alphas.shape).copy()
+    if np.any(T_run < 0):
+        raise ValueError(f"step counts must be >= 0, got {T}")
+    T = int(T_run.max())
     d = Xstar.shape[0]
     Q = _orth(Xstar, r)
     n_eig = min(d, Q.shape[1] + 5 if n_eig is None else n_eig)
-    steps = _grid(T, log_steps)
+    steps = _grid(T, np.append(np.asarray([] if log_steps is None else log_steps), T_run))
+    if log_steps is None:
+        steps = np.union1d(steps, _grid(T, None))
     out = _result(steps, alphas.size, n_eig)
+    out["stop_step"][:] = T_run
     step = CONVENTIONS[convention] * eta
     U = alphas[:, None, None] * np.eye(d)
     active = np.arange(alphas.size)
     li = 0
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(T + 1):
-            X, R = _residuals(G, y, U)
+            X, R, g = _residuals(G, y, U)
             bad = ~np.all(np.abs(R) < _HUGE, axis=1)  # NaN compares False
             logging = steps[li] == t
             done = np.zeros(active.size, dtype=bool)
@@ -250,14 +281,15 @@ def run_sensing_gd(
                     done[a] = True
                     continue
                 converged = tol is not None and np.linalg.norm(R[a]) < tol * np.linalg.norm(y)
-                if logging or converged or t == T:
+                last = t == T_run[k]
+                if logging or converged or last:
                     vals, lam = diagnostics(X[a], R[a], y, Xstar, Q, n_eig)
                     if logging:
                         out["metrics"][k, li], out["eigvals"][k, li] = vals, lam
                     out["final"][k] = vals
                 if converged:
                     out["status"][k], out["stop_step"][k] = STATUS_CONVERGED, t
-                    done[a] = True
+                done[a] = converged or last
             if logging:
                 li += 1
             if done.any():
@@ -265,12 +297,10 @@ def run_sensing_gd(
                 out.setdefault("U", np.full((alphas.size, d, d), np.nan))
                 for a in np.flatnonzero(done):
                     out["U"][active[a]] = U[a]
-                active, U, R = active[keep], U[keep], R[keep]
-            if t == T or active.size == 0:
+                active, U, g = active[keep], U[keep], g[keep]
+            if active.size == 0:
                 break
-            U = _descend(U, G, R, step)
-    out.setdefault("U", np.full((alphas.size, d, d), np.nan))
-    out["U"][active] = U
+            U = _descend(U, g, G.shape[0], step)
     return out
 
 
@@ -310,7 +340,8 @@ def run_pgd(
     li = 0
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(T + 1):
-            res = measure(G, X) - y
+            R, g = _sweep(G, y, svec(X)[None])
+            res = R[0]
             if not np.all(np.abs(res) < _HUGE):
                 out["status"][0], out["stop_step"][0] = STATUS_DIVERGED, t
                 out["final"][0] = np.nan
@@ -327,8 +358,7 @@ def run_pgd(
                 break
             if t == T:
                 break
-            g = (res.astype(G.dtype, copy=False) @ G).astype(np.float64) / m
-            X = proj_psd(X - eta * 2.0 * smat(g, d))
+            X = proj_psd(X - eta * 2.0 * smat(g[0].astype(np.float64) / m, d))
     out["X"] = X[None]
     return out
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-KERNELS = ("diagonal", "lasso")
+KERNELS = ("diagonal", "lasso", "matrix", "deep_matrix")
 
 
 def compile_kernel(name: str) -> list[str]:
@@ -28,11 +28,42 @@ def compile_kernel(name: str) -> list[str]:
             diagonal.train_diagonal_net(
                 X, data.y, 0.5, 1e-3, D=2, model=model, T_w=5, tol=1e-30, max_extra_steps=20
             )
-        return ["diagonal.run_gd", "diagonal.gd_step", "diagonal.depth_steps", "diagonal.uv_steps"]
+        # the l1 SubGM of paper 003, every schedule, and its population skeleton
+        theta_star = np.ascontiguousarray(data.beta_star)
+        W0 = diagonal.init_layers(2, data.d, 1e-2)
+        for schedule in diagonal.SCHEDULES:
+            diagonal.subgm_diagonal(
+                X, data.y, theta_star, W0, 5, schedule=schedule, rho=0.9, milestones=(2,)
+            )
+        diagonal.population_subgm(theta_star, W0.copy(), 0.1, 1.0, 1e-3, 3, np.arange(4))
+        return [
+            "diagonal.run_gd",
+            "diagonal.gd_step",
+            "diagonal.depth_steps",
+            "diagonal.uv_steps",
+            "diagonal.subgm_diagonal_steps",
+            "diagonal.population_subgm",
+        ]
+    if name == "deep_matrix":
+        from . import deep_matrix
+
+        rng = rng_stream(0, 1)
+        A = rng.standard_normal((8, 9))
+        Xstar = rng.standard_normal((3, 3))
+        W0 = 0.1 * rng.standard_normal((2, 3, 3))
+        deep_matrix.subgm_deep_matrix(A, A @ Xstar.ravel(), Xstar, W0, 1e-3, 5)
+        return ["deep_matrix.subgm_deep_matrix_steps"]
     if name == "lasso":
         from . import lasso
 
         lasso.lasso_path(data.XT, data.y, np.array([0.5, 0.1]))
         lasso.lasso_cd(data.XT, data.y, 0.1, np.zeros(data.d))
         return ["lasso.lasso_cd", "lasso.lasso_path"]
+    if name == "matrix":
+        from . import matrix
+
+        rng = rng_stream(0, 1)
+        Xd, U = rng.standard_normal((8, 4)), np.eye(4)
+        matrix.nn_sgd_steps(U, Xd, np.ones(8), np.arange(8, dtype=np.int64), 1e-3)
+        return ["matrix.nn_sgd_steps"]
     raise ValueError(f"unknown kernel module {name!r} (allowed: {', '.join(KERNELS)})")

@@ -9,9 +9,15 @@ entries (diagonal N(0, 1), off-diagonal N(0, 1/2), times sqrt 2 in svec), and on
 Streams (rng_stream keys): X* from (2, seed, 0, d, r), fixed across repeats; G from
 (2, seed, 1, d, r, m, rep); network inputs from (2, seed, 2, d, r, m, rep); SGD sample indices
 from (2, seed, 3, d, m, rep). So every alpha / method of one (d, r, m, rep) sees the same G.
+
+The workflow's data files (``problem``) hold X*, y and the network inputs but not G (up to
+0.8 GB per draw at the paper's sizes): a training job redraws G from its stream with
+``load_problem`` and checks it against the SHA-256 stored in the file.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import numpy as np
 import xarray as xr
@@ -22,10 +28,14 @@ from ...store import cf
 from . import KEY
 
 __all__ = [
+    "MEASUREMENT_DTYPES",
     "RNG_TAG",
     "VARIANTS",
+    "g_digest",
     "ground_truth",
+    "load_problem",
     "matrix_sensing",
+    "problem",
     "quadratic_network",
     "sensing_matrices",
     "sgd_indices",
@@ -148,3 +158,58 @@ def to_dataset(draw: dict) -> xr.Dataset:
     if "Xd" in ds:
         cf(ds["Xd"], "network inputs x_i ~ N(0, I_d), A_i = x_i x_i^T")
     return ds
+
+
+# measurement type of a data file -> dtype of G (None: rank-one network inputs, no G)
+MEASUREMENT_DTYPES = {"gaussian32": np.float32, "gaussian64": np.float64, "rankone": None}
+
+
+def g_digest(G: np.ndarray) -> str:
+    """SHA-256 of G's bytes (C order), its dtype and shape."""
+    h = hashlib.sha256(f"{G.dtype.str}{G.shape}".encode())
+    h.update(np.ascontiguousarray(G).data)
+    return h.hexdigest()
+
+
+def problem(measurement: str, d: int, r: int, m: int, truth_seed: int = 0, rep: int = 0):
+    """The data file of one draw: X*, U*, y (and Xd for rank-one measurements), with G's digest."""
+    if measurement not in MEASUREMENT_DTYPES:
+        allowed = ", ".join(MEASUREMENT_DTYPES)
+        raise ValueError(f"unknown measurement {measurement!r} (allowed: {allowed})")
+    dtype = MEASUREMENT_DTYPES[measurement]
+    if dtype is None:
+        draw = quadratic_network(d, r, m, truth_seed, rep, "nn")
+    else:
+        draw = matrix_sensing(d, r, m, truth_seed, rep, dtype)
+    ds = to_dataset({k: v for k, v in draw.items() if k != "G"})
+    ds.attrs["measurement"] = measurement
+    ds.attrs["truth_seed"] = int(truth_seed)
+    if dtype is not None:
+        ds.attrs["G_sha256"] = g_digest(draw["G"])
+        ds.attrs["G_dtype"] = np.dtype(dtype).name
+    return ds
+
+
+def load_problem(ds: xr.Dataset) -> dict:
+    """The arrays of a data file as a dict, with G redrawn (and verified) for Gaussian sensing."""
+    a = ds.attrs
+    out = {
+        "Ustar": ds["Ustar"].values,
+        "Xstar": ds["Xstar"].values,
+        "y": ds["y"].values,
+        **{k: int(a[k]) for k in ("d", "r", "m", "rep", "truth_seed")},
+        "measurement": a["measurement"],
+    }
+    if "Xd" in ds:
+        out["Xd"] = ds["Xd"].values
+    if "G_sha256" in a:
+        G = sensing_matrices(
+            out["d"], out["r"], out["m"], out["truth_seed"], out["rep"], a["G_dtype"]
+        )
+        if g_digest(G) != a["G_sha256"]:
+            raise RuntimeError(
+                "the redrawn sensing matrices differ from those the data file was made with "
+                "(different NumPy random generator?); delete results/matrix_sensing/data and rerun"
+            )
+        out["G"] = G
+    return out
