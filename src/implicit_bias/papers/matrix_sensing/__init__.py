@@ -219,24 +219,26 @@ def data_mem_mb(model: Mapping, wildcards: Mapping) -> int:
 
 
 def resources(job: Mapping, n_seeds: int, settings: Mapping) -> dict:
-    """Memory (MB) and runtime (minutes, 3x margin) from spec section 7: a GD step reads G once,
-    ~1 ns per float32 entry (2 ns float64) plus ~0.5 ns per entry per extra batched run; PGD adds
-    an eigendecomposition (~d^3 / 3e8 s); batch-1 SGD costs ~2 d^2 ns (network) or d^3 ns."""
+    """Memory (MB) and runtime (minutes, 3x margin). A GD step makes one pass over G: about
+    0.3 ns per float32 entry plus 0.1 ns per entry for each run still in the batch (twice that
+    in float64; measured at d = 100 on one core); PGD adds an eigendecomposition (~d^3 / 3e8 s);
+    batch-1 SGD costs ~1e-8 d^2 s (network) or ~1e-10 d^3 s (Gaussian) per step."""
     d, m = job["d"], job["m"]
     G_mb = _G_mb(job["measurement"], d, m)
-    entries = m * packed_size(d) if job["measurement"] != "rankone" else m * d * d
-    per_entry = 1e-9 if job["measurement"] == "gaussian32" else 2e-9
+    entries = m * packed_size(d)
+    scale = 1e-9 if job["measurement"] == "gaussian32" else 2e-9
     if job["kind"] == "sensing":
-        # runs leave the batch as they end: the cost is the sum over runs of their steps
-        seconds = sum(job["T_alpha"]) * entries * per_entry * 0.6 + max(job["T_alpha"]) * 1e-3
+        # runs leave the batch as they end
+        T = job["T_alpha"]
+        seconds = entries * scale * (0.3 * max(T) + 0.1 * sum(T)) + max(T) * 2e-4 * len(T)
         if job.get("min_norm"):
-            seconds += m * m * packed_size(d) * 2e-10
+            seconds += m * m * packed_size(d) * 1e-10
     elif job["kind"] == "rank1":
-        seconds = job["T"] * (2 * entries * per_entry + d**3 / 3e8 + 1e-3)
+        seconds = job["T"] * (2 * entries * scale * 0.4 + d**3 / 3e8 + 1e-3)
     else:
-        sgd = job["sgd"]["T"] * (2e-9 * d * d if job["variant"] == "nn" else 1e-9 * d**3)
+        per_step = 1e-8 * d * d if job["variant"] == "nn" else 1e-10 * d**3
         gd = job["gd"]["T"] * 4 * m * d * d * 1e-10 if "gd" in job else 0.0
-        seconds = sgd + gd + 30
+        seconds = job["sgd"]["T"] * per_step + gd + 30
     return {
         "mem_mb": int(600 + 3 * G_mb + 8 * 8 * d * d / 1e6),
         "runtime": int(10 + 3 * n_seeds * seconds / 60),
