@@ -1205,3 +1205,466 @@ def population_subgm(theta_star, W, xi_fn_p, xi_fn_sigma, eta, T, log_steps):
             q[i] = -xi * (theta_star[i] - theta[i]) / s
         _subgm_layer_update(W, theta, q, eta, P)
     return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Paper 004 (grokking beyond the Euclidean norm, spec 004.md sections 3.1-3.2): sparse recovery by
+# (sub)gradient descent with l1 / l2 penalties, ISTA and projected subgradient (depth 1), and the
+# depth-L diagonal network b = B_1 * ... * B_L. One kernel covers all of them; members of a batch
+# share (X, y*) and carry their own (alpha, beta1, beta2).
+
+__all__ += [
+    "GROK_METHODS",
+    "GROK_METRICS",
+    "grok_diagonal",
+    "grok_diagonal_steps",
+    "grok_log_grid",
+    "grok_step_size",
+]
+
+GROK_METHODS = {"subgradient": 0, "ista": 1, "projected": 2}
+GROK_METRICS: tuple[str, ...] = (
+    "train_error",  # ||X b - y*||_2 / ||y*||_2
+    "test_error",  # ||b - b*||_2 / ||b*||_2
+    "l1_norm",  # ||b||_1 (complex pairs: sum of moduli)
+    "l2_norm",  # ||b||_2
+    "linf_norm",  # ||b||_inf (complex pairs: largest modulus)
+    "u_support",  # ||b_I||_2, I = supp b*
+    "v_offsupport",  # ||b_{I^c}||_2
+    "grad_ratio",  # R = ||beta1 h(b)||_2 / ||G(b)||_2, h zeroed where |b_j| < h_zero
+    "mae",  # ||b - b*||_1 / n (Fig. 1 right)
+)
+N_GROK_METRICS = len(GROK_METRICS)
+B_DIVERGED = 1e12  # E_tr above this (or NaN) flags a member as diverged
+
+
+def grok_log_grid(T: int, per_decade: int = 100, every: int = 1000, dense: int = 1000):
+    """Spec 004 section 2.4: every t < dense, ~per_decade log-spaced steps, every `every` steps
+    (0 = none), and T; sorted unique int64."""
+    T = int(T)
+    parts = [np.arange(min(dense, T + 1), dtype=np.int64), log_grid(T, per_decade)]
+    if every > 0:
+        parts.append(np.arange(0, T + 1, int(every), dtype=np.int64))
+    return with_endpoint(np.concatenate(parts), T)
+
+
+@numba.njit(cache=True)
+def grok_step_size(alpha, decay_b, t):
+    """alpha_t of update t = 0, 1, ... (the paper's step t + 1): alpha if decay_b < 0, else the
+    square-summable schedule a / (decay_b + t + 1) with a = alpha (1 + decay_b), so alpha_0 = alpha
+    (spec 3.1(a), Thm C.13)."""
+    if decay_b < 0.0:
+        return alpha
+    return alpha * (1.0 + decay_b) / (decay_b + t + 1.0)
+
+
+@numba.njit(cache=True)
+def _sgn(x):
+    """sign with sign(0) = 0 (spec 2.1, as PyTorch autograd)."""
+    if x > 0.0:
+        return 1.0
+    if x < 0.0:
+        return -1.0
+    return 0.0
+
+
+@numba.njit(cache=True)
+def _h_into(b, h, pairs, zero_below):
+    """h = sign(b), entries with |b_j| < zero_below set to 0. With pairs, b = (Re, Im) halves of a
+    complex vector and h is the complex sign b / |b| (spec 4.2 sinusoid)."""
+    n = b.shape[0]
+    if pairs:
+        m = n // 2
+        for j in range(m):
+            mod = math.sqrt(b[j] * b[j] + b[j + m] * b[j + m])
+            if mod > 0.0 and mod >= zero_below:
+                h[j] = b[j] / mod
+                h[j + m] = b[j + m] / mod
+            else:
+                h[j] = 0.0
+                h[j + m] = 0.0
+    else:
+        for j in range(n):
+            h[j] = _sgn(b[j]) if abs(b[j]) >= zero_below else 0.0
+
+
+@numba.njit(cache=True)
+def _xb_minus_y(XT, b, y, r):
+    """r = X b - y from the rows of XT (n, N): axpy form, vectorised over the N samples."""
+    n, N = XT.shape
+    for i in range(N):
+        r[i] = -y[i]
+    for j in range(n):
+        bj = b[j]
+        if bj != 0.0:
+            for i in range(N):
+                r[i] += XT[j, i] * bj
+
+
+@numba.njit(cache=True)
+def _xt_r(X, r, g):
+    """g = X^T r from the rows of X (N, n): axpy form, vectorised over the n coordinates."""
+    N, n = X.shape
+    for j in range(n):
+        g[j] = 0.0
+    for i in range(N):
+        ri = r[i]
+        for j in range(n):
+            g[j] += X[i, j] * ri
+
+
+@numba.njit(cache=True)
+def _grok_metrics(b, b_star, support, r, g, h, beta1, beta2, pairs, h_zero, ny, nb, out):
+    n = b.shape[0]
+    s = 0.0
+    for i in range(r.shape[0]):
+        s += r[i] * r[i]
+    out[0] = math.sqrt(s) / ny
+    d2 = 0.0
+    d1 = 0.0
+    l1 = 0.0
+    l2 = 0.0
+    linf = 0.0
+    u2 = 0.0
+    v2 = 0.0
+    gn = 0.0
+    for j in range(n):
+        bj = b[j]
+        d = bj - b_star[j]
+        d2 += d * d
+        d1 += abs(d)
+        l2 += bj * bj
+        if support[j]:
+            u2 += bj * bj
+        else:
+            v2 += bj * bj
+        gj = g[j] + beta2 * bj
+        gn += gj * gj
+    if pairs:
+        m = n // 2
+        for j in range(m):
+            mod = math.sqrt(b[j] * b[j] + b[j + m] * b[j + m])
+            l1 += mod
+            linf = max(linf, mod)
+    else:
+        for j in range(n):
+            l1 += abs(b[j])
+            linf = max(linf, abs(b[j]))
+    _h_into(b, h, pairs, h_zero)
+    hn = 0.0
+    for j in range(n):
+        hn += h[j] * h[j]
+    out[1] = math.sqrt(d2) / nb
+    out[2] = l1
+    out[3] = math.sqrt(l2)
+    out[4] = linf
+    out[5] = math.sqrt(u2)
+    out[6] = math.sqrt(v2)
+    out[7] = beta1 * math.sqrt(hn) / math.sqrt(gn) if gn > 0.0 else np.inf
+    out[8] = d1 / n
+
+
+@numba.njit(cache=True)
+def grok_diagonal_steps(
+    X,
+    XT,
+    y,
+    b_star,
+    support,
+    W,
+    alpha,
+    beta1,
+    beta2,
+    method,
+    decay_b,
+    pairs,
+    Pt,
+    T,
+    log_steps,
+    snap_steps,
+    eps1,
+    eps2,
+    h_zero,
+    stop_mult,
+):
+    """Sparse recovery on W (B, L, n) in place, b = prod_k W[:, k]; members share (X, y*, b*).
+
+    Update t (t = 0..T-1, the paper's step t+1; alpha_t = grok_step_size(alpha, decay_b, t)),
+    with r = X b - y*, g = X^T r, h = sign (sign(0) = 0; complex sign with pairs):
+      L = 1, method 0 (subgradient): b <- b - alpha_t (g + beta2 b + beta1 h(b))
+      L = 1, method 1 (ISTA):        z = b - alpha_t (g + beta2 b); b <- S_{alpha_t beta1}(z)
+      L = 1, method 2 (projected):   z = b - alpha_t beta1 h(b); b <- z - Pt^T (X z - y*),
+                                     Pt = (X X^T)^{-1} X (N, n)
+      L > 1 (subgradient, simultaneous in k, from the old factors):
+        B_k <- (1 - alpha_t beta2) B_k - alpha_t g * prod_{m != k} B_m - alpha_t beta1 sign(B_k)
+    At every t = 0..T the state is evaluated before its update: exact first steps t1 (E_tr <=
+    eps1) and t2 (E_te <= eps2), running minima of E_tr / E_te, the GROK_METRICS row at t in
+    log_steps and b at t in snap_steps (both sorted). A member with E_tr > 1e12 or NaN is frozen
+    as STATUS_DIVERGED. With stop_mult > 0 the run ends at the first t where every live member
+    has t2 >= 0 and t >= stop_mult * t2.
+
+    Returns (metrics (B, n_log, N_GROK_METRICS), n_logged, snaps (B, n_snap, n), n_snapped,
+    status (B,), t1 (B,), t2 (B,) (-1 if never), etr_min (B,), ete_min (B,), t_end).
+    """
+    Bm, L, n = W.shape
+    N = y.shape[0]
+    n_log = log_steps.shape[0]
+    n_snap = snap_steps.shape[0]
+    metrics = np.full((Bm, n_log, N_GROK_METRICS), np.nan)
+    snaps = np.full((Bm, n_snap, n), np.nan)
+    status = np.full(Bm, STATUS_MAX_STEPS, dtype=np.int64)
+    t1 = np.full(Bm, -1, dtype=np.int64)
+    t2 = np.full(Bm, -1, dtype=np.int64)
+    etr_min = np.full(Bm, np.inf)
+    ete_min = np.full(Bm, np.inf)
+    bvec = np.empty((Bm, n))
+    r = np.empty(N)
+    rz = np.empty(N)
+    g = np.empty(n)
+    h = np.empty(n)
+    z = np.empty(n)
+    old = np.empty(L)
+    ny = 0.0
+    for i in range(N):
+        ny += y[i] * y[i]
+    ny = math.sqrt(ny)
+    nb = 0.0
+    for j in range(n):
+        nb += b_star[j] * b_star[j]
+    nb = math.sqrt(nb)
+    if ny == 0.0:  # y* = 0 (e.g. coherent rows off the support): report absolute errors
+        ny = 1.0
+    if nb == 0.0:
+        nb = 1.0
+    for m in range(Bm):
+        for j in range(n):
+            p = 1.0
+            for k in range(L):
+                p *= W[m, k, j]
+            bvec[m, j] = p
+    k_log = 0
+    k_snap = 0
+    t = 0
+    while True:
+        while k_log < n_log and log_steps[k_log] < t:
+            k_log += 1
+        log_now = k_log < n_log and log_steps[k_log] == t
+        while k_snap < n_snap and snap_steps[k_snap] < t:
+            k_snap += 1
+        snap_now = k_snap < n_snap and snap_steps[k_snap] == t
+        all_done = True
+        last = t >= T
+        for m in range(Bm):
+            if status[m] == STATUS_DIVERGED:
+                continue
+            b = bvec[m]
+            _xb_minus_y(XT, b, y, r)
+            s = 0.0
+            for i in range(N):
+                s += r[i] * r[i]
+            etr = math.sqrt(s) / ny
+            if not etr <= B_DIVERGED:
+                status[m] = STATUS_DIVERGED
+                continue
+            s = 0.0
+            for j in range(n):
+                d = b[j] - b_star[j]
+                s += d * d
+            ete = math.sqrt(s) / nb
+            etr_min[m] = min(etr_min[m], etr)
+            ete_min[m] = min(ete_min[m], ete)
+            if t1[m] < 0 and etr <= eps1:
+                t1[m] = t
+            if t2[m] < 0 and ete <= eps2:
+                t2[m] = t
+                status[m] = STATUS_CONVERGED
+            if t2[m] < 0 or t < stop_mult * t2[m]:
+                all_done = False
+            need_g = log_now or (not last and (L > 1 or method != 2))
+            if need_g:
+                _xt_r(X, r, g)
+            if log_now:
+                row = metrics[m, k_log]
+                _grok_metrics(
+                    b, b_star, support, r, g, h, beta1[m], beta2[m], pairs, h_zero, ny, nb, row
+                )
+            if snap_now:
+                for j in range(n):
+                    snaps[m, k_snap, j] = b[j]
+            if last:
+                continue
+            a = grok_step_size(alpha[m], decay_b, t)
+            b1 = beta1[m]
+            b2 = beta2[m]
+            if L > 1:
+                Wm = W[m]
+                for j in range(n):
+                    for k in range(L):
+                        old[k] = Wm[k, j]
+                    p = 1.0
+                    for k in range(L):
+                        q = 1.0
+                        for kk in range(L):
+                            if kk != k:
+                                q *= old[kk]
+                        w = (1.0 - a * b2) * old[k] - a * g[j] * q - a * b1 * _sgn(old[k])
+                        Wm[k, j] = w
+                        p *= w
+                    b[j] = p
+            elif method == 0:
+                _h_into(b, h, pairs, 0.0)
+                for j in range(n):
+                    b[j] = b[j] - a * (g[j] + b2 * b[j] + b1 * h[j])
+            elif method == 1:
+                gam = a * b1
+                for j in range(n):
+                    z[j] = b[j] - a * (g[j] + b2 * b[j])
+                if pairs:
+                    half = n // 2
+                    for j in range(half):
+                        mod = math.sqrt(z[j] * z[j] + z[j + half] * z[j + half])
+                        f = (mod - gam) / mod if mod > gam else 0.0
+                        b[j] = z[j] * f
+                        b[j + half] = z[j + half] * f
+                else:
+                    for j in range(n):
+                        az = abs(z[j])
+                        b[j] = _sgn(z[j]) * (az - gam) if az > gam else 0.0
+            else:
+                _h_into(b, h, pairs, 0.0)
+                for j in range(n):
+                    z[j] = b[j] - a * b1 * h[j]
+                _xb_minus_y(XT, z, y, rz)
+                for j in range(n):
+                    b[j] = z[j]
+                for i in range(N):
+                    c = rz[i]
+                    for j in range(n):
+                        b[j] -= Pt[i, j] * c
+        if log_now:
+            k_log += 1
+        if snap_now:
+            k_snap += 1
+        live = 0
+        for m in range(Bm):
+            if status[m] != STATUS_DIVERGED:
+                live += 1
+        if t >= T or live == 0 or (stop_mult > 0.0 and all_done):
+            break
+        t += 1
+    if L == 1:  # the depth-1 state lives in bvec during the run
+        for m in range(Bm):
+            for j in range(n):
+                W[m, 0, j] = bvec[m, j]
+    return metrics, k_log, snaps, k_snap, status, t1, t2, etr_min, ete_min, t
+
+
+def grok_diagonal(
+    X,
+    y,
+    b_star,
+    W0,
+    T: int,
+    *,
+    alpha=0.1,
+    beta1=1e-5,
+    beta2=0.0,
+    method: str = "subgradient",
+    decay_b: float | None = None,
+    pairs: bool = False,
+    log_steps=None,
+    snap_steps=None,
+    eps1: float = 1e-3,
+    eps2: float = 1e-3,
+    h_zero: float = 1e-3,
+    stop_mult: float = 0.0,
+) -> dict:
+    """Run grok_diagonal_steps on X (N, n) = X~, y* (N,), b* (n,) from W0 (L, n) or (B, L, n).
+
+    alpha, beta1, beta2: scalars or one value per member. method: "subgradient", "ista" or
+    "projected" (the last two need L = 1; projected needs N <= n and X of full row rank).
+    decay_b: None for a constant step, else alpha_t = alpha (1 + decay_b) / (decay_b + t + 1).
+    pairs: b = (Re, Im) of a complex vector (n even), complex sign / modulus shrinkage.
+    log_steps defaults to grok_log_grid(T), snap_steps to log_grid(T, 50) plus T (<= ~450 rows).
+    Returns steps, metrics {name: (B, n_log) or (n_log,)}, snap_steps, snaps (B, n_snap, n), W,
+    b (final), status, t1, t2 (-1 if never), etr_min, ete_min, t_end; a single W0 (L, n) gives
+    unbatched arrays.
+    """
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    b_star = np.ascontiguousarray(b_star, dtype=np.float64)
+    N, n = X.shape
+    if y.shape != (N,) or b_star.shape != (n,):
+        raise ValueError(f"need y ({N},) and b_star ({n},), got {y.shape}, {b_star.shape}")
+    W = np.array(W0, dtype=np.float64, order="C")
+    single = W.ndim == 2
+    if single:
+        W = W[None]
+    if W.ndim != 3 or W.shape[2] != n or W.shape[1] < 1:
+        raise ValueError(f"W0 must have shape (L, {n}) or (B, L, {n}), got {np.shape(W0)}")
+    if method not in GROK_METHODS:
+        raise ValueError(f"method must be one of {list(GROK_METHODS)}, got {method!r}")
+    L = W.shape[1]
+    if L > 1 and method != "subgradient":
+        raise ValueError(f"depth L = {L} > 1 supports only method='subgradient'")
+    if pairs and n % 2:
+        raise ValueError(f"pairs=True needs an even n, got {n}")
+    T = int(T)
+    if T < 0:
+        raise ValueError(f"T must be >= 0, got {T}")
+    B = W.shape[0]
+    a = _per_member(alpha, B, "alpha")
+    b1 = _per_member(beta1, B, "beta1")
+    b2 = _per_member(beta2, B, "beta2")
+    if not (np.all(a > 0) and np.all(b1 >= 0) and np.all(b2 >= 0)):
+        raise ValueError("need alpha > 0, beta1 >= 0 and beta2 >= 0")
+    if method == "projected":
+        if N > n:
+            raise ValueError(f"projected subgradient needs N <= n, got N={N}, n={n}")
+        Pt = np.ascontiguousarray(np.linalg.solve(X @ X.T, X))  # (X X^T)^{-1} X
+    else:
+        Pt = np.zeros((1, 1))
+    support = np.ascontiguousarray(b_star != 0)
+    grid = with_endpoint(grok_log_grid(T) if log_steps is None else log_steps, T)
+    snap = with_endpoint(log_grid(T, 50) if snap_steps is None else snap_steps, T)
+    metrics, n_log, snaps, n_snap, status, t1, t2, etr_min, ete_min, t_end = grok_diagonal_steps(
+        X,
+        np.ascontiguousarray(X.T),
+        y,
+        b_star,
+        support,
+        W,
+        a,
+        b1,
+        b2,
+        GROK_METHODS[method],
+        -1.0 if decay_b is None else float(decay_b),
+        bool(pairs),
+        Pt,
+        T,
+        grid,
+        snap,
+        float(eps1),
+        float(eps2),
+        float(h_zero),
+        float(stop_mult),
+    )
+    out = {
+        "steps": grid[:n_log],
+        "metrics": {name: metrics[:, :n_log, i] for i, name in enumerate(GROK_METRICS)},
+        "snap_steps": snap[:n_snap],
+        "snaps": snaps[:, :n_snap],
+        "W": W,
+        "b": diagonal_product(W),
+        "status": status,
+        "t1": t1,
+        "t2": t2,
+        "etr_min": etr_min,
+        "ete_min": ete_min,
+        "t_end": int(t_end),
+    }
+    if single:
+        for key in ("snaps", "W", "b", "status", "t1", "t2", "etr_min", "ete_min"):
+            out[key] = out[key][0]
+        out["metrics"] = {k: v[0] for k, v in out["metrics"].items()}
+    return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-KERNELS = ("diagonal", "lasso", "matrix", "deep_matrix")
+KERNELS = ("diagonal", "lasso", "matrix", "deep_matrix", "nuclear")
 
 
 def compile_kernel(name: str) -> list[str]:
@@ -36,7 +36,15 @@ def compile_kernel(name: str) -> list[str]:
                 X, data.y, theta_star, W0, 5, schedule=schedule, rho=0.9, milestones=(2,)
             )
         diagonal.population_subgm(theta_star, W0.copy(), 0.1, 1.0, 1e-3, 3, np.arange(4))
+        # paper 004: sparse recovery (every method, complex pairs) and a depth-2 diagonal net
+        Xs, ys = np.ascontiguousarray(data.XT[:6].T), data.y  # (6, 6)
+        b0 = np.full((1, 6), 1e-3)
+        for method in diagonal.GROK_METHODS:
+            diagonal.grok_diagonal(Xs, ys, theta_star[:6], b0, 3, method=method)
+        diagonal.grok_diagonal(Xs, ys, theta_star[:6], b0, 3, pairs=True, decay_b=1.0)
+        diagonal.grok_diagonal(Xs, ys, theta_star[:6], np.full((2, 6), 0.1), 3)
         return [
+            "diagonal.grok_diagonal_steps",
             "diagonal.run_gd",
             "diagonal.gd_step",
             "diagonal.depth_steps",
@@ -53,6 +61,17 @@ def compile_kernel(name: str) -> list[str]:
         W0 = 0.1 * rng.standard_normal((2, 3, 3))
         deep_matrix.subgm_deep_matrix(A, A @ Xstar.ravel(), Xstar, W0, 1e-3, 5)
         return ["deep_matrix.subgm_deep_matrix_steps"]
+    if name == "nuclear":
+        from . import nuclear
+
+        rng = rng_stream(0, 2)
+        A_star = rng.standard_normal((3, 1)) @ rng.standard_normal((1, 4))
+        X = rng.standard_normal((6, 12))
+        for method in nuclear.NUCLEAR_METHODS:
+            nuclear.nuclear_gd(
+                X, X @ nuclear.vec(A_star), A_star, 1e-3 * np.eye(3, 4), 3, method=method
+            )
+        return ["nuclear.nuclear_steps"]
     if name == "lasso":
         from . import lasso
 
