@@ -23,6 +23,7 @@ check_files_or_exit(
         "config/benign_overfitting.yaml",
         "config/step_size_bias.yaml",
         "config/matrix_sensing.yaml",
+        "config/blessing_of_depth.yaml",
     ]
 )
 
@@ -31,6 +32,7 @@ configfile: "config/config.yaml"
 configfile: "config/benign_overfitting.yaml"
 configfile: "config/step_size_bias.yaml"
 configfile: "config/matrix_sensing.yaml"
+configfile: "config/blessing_of_depth.yaml"
 
 
 # Unknown keys, wrong types and bad values stop here, before any job runs.
@@ -42,6 +44,7 @@ include: "workflow/rules/kernels.smk"
 include: "workflow/rules/benign_overfitting.smk"
 include: "workflow/rules/step_size_bias.smk"
 include: "workflow/rules/matrix_sensing.smk"
+include: "workflow/rules/blessing_of_depth.smk"
 include: "workflow/rules/tables.smk"
 
 

@@ -111,3 +111,67 @@ def test_relu_init_scale():
     assert Ws[1].std() == pytest.approx((1e-2) ** 0.25 / np.sqrt(50), rel=0.05)
     with pytest.raises(ValueError):
         rn.init_relu(rng_stream(99, 10), 1, 50, 64, 1e-2)
+
+
+# ------------------------------------------------------------------ E7p: the digits MLP
+def _mlp_problem(seed=3, n=40, n_in=7, C=4):
+    rng = rng_stream(99, seed)
+    X = rng.standard_normal((n, n_in))
+    labels = rng.integers(0, C, n)
+    layers = rn.init_mlp(rng, [n_in, 6, 5, C])
+    return X, labels, layers
+
+
+@pytest.mark.parametrize("loss", rn.MLP_LOSSES)
+def test_mlp_gradient_finite_difference(loss):
+    """At a random point every ReLU and |.| is away from its kink: the subgradient is the
+    gradient, so central differences match it."""
+    X, labels, layers = _mlp_problem()
+    _, grads = rn.mlp_loss_grad(layers, X, labels, loss)
+    rng = rng_stream(99, 4)
+    h = 1e-6
+    for a, (W, b) in enumerate(layers):
+        for param, grad in ((W, grads[a][0]), (b, grads[a][1])):
+            V = rng.standard_normal(param.shape)
+            param += h * V
+            up = rn.mlp_loss_grad(layers, X, labels, loss)[0]
+            param -= 2 * h * V
+            down = rn.mlp_loss_grad(layers, X, labels, loss)[0]
+            param += h * V
+            assert (up - down) / (2 * h) == pytest.approx(np.sum(grad * V), rel=1e-5, abs=1e-9)
+
+
+def test_mlp_sgd_epoch_matches_numpy():
+    """One epoch of train_mlp equals plain momentum SGD (v <- mu v + g, w <- w - lr v) with the
+    same batches and initial layers (1e-12)."""
+    X, labels, _ = _mlp_problem(n=20)
+    kw = dict(hidden=2, width=5, loss="l1", lr=0.05, epochs=1, batch=8, momentum=0.9,
+              decay_every=1, decay=0.5)  # fmt: skip
+    out = rn.train_mlp(X, labels, X, labels, rng=rng_stream(99, 7), **kw)
+    rng = rng_stream(99, 7)
+    layers = rn.init_mlp(rng, [X.shape[1], 5, 5, int(labels.max()) + 1])
+    vel = [(np.zeros_like(W), np.zeros_like(b)) for W, b in layers]
+    order = rng.permutation(X.shape[0])
+    for start in range(0, X.shape[0], 8):
+        idx = order[start : start + 8]
+        _, grads = rn.mlp_loss_grad(layers, X[idx], labels[idx], "l1")
+        for a in range(len(layers)):
+            vel[a] = (0.9 * vel[a][0] + grads[a][0], 0.9 * vel[a][1] + grads[a][1])
+            layers[a] = (layers[a][0] - 0.05 * vel[a][0], layers[a][1] - 0.05 * vel[a][1])
+    for (W, b), (W_ref, b_ref) in zip(out["layers"], layers, strict=True):
+        np.testing.assert_allclose(W, W_ref, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(b, b_ref, rtol=1e-12, atol=1e-12)
+    assert out["status"] == 1
+
+
+def test_digits_split_and_label_noise():
+    draw = ds.digits_data(seed=5, n_test=400, label_noise=0.1)
+    n_train = 1797 - 400
+    assert draw["X_train"].shape == (n_train, 64) and draw["X_test"].shape == (400, 64)
+    assert 0.0 <= draw["X_train"].min() and draw["X_train"].max() <= 1.0
+    changed = np.mean(draw["y_train"] != draw["y_clean"])
+    # round(0.1 n) labels are redrawn uniformly: 9/10 of them change
+    assert changed == pytest.approx(0.09, abs=0.025)
+    assert np.array_equal(np.bincount(draw["y_test"], minlength=10) > 20, np.ones(10, bool))
+    again = ds.from_dataset(ds.to_dataset(draw))
+    assert np.array_equal(again["y_train"], draw["y_train"])

@@ -20,4 +20,9 @@ PAPERS: dict[str, tuple[str, str]] = {
 }
 
 # Papers whose rules exist; config validation only allows these.
-IMPLEMENTED_PAPERS: tuple[str, ...] = ("benign_overfitting", "step_size_bias", "matrix_sensing")
+IMPLEMENTED_PAPERS: tuple[str, ...] = (
+    "benign_overfitting",
+    "step_size_bias",
+    "matrix_sensing",
+    "blessing_of_depth",
+)

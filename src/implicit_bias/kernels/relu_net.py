@@ -21,8 +21,13 @@ import numpy as np
 from .diagonal import STATUS_DIVERGED, STATUS_MAX_STEPS, log_grid, with_endpoint
 
 __all__ = [
+    "MLP_LOSSES",
     "RELU_METRICS",
+    "init_mlp",
     "init_relu",
+    "mlp_forward",
+    "mlp_loss_grad",
+    "train_mlp",
     "relu_forward",
     "relu_subgradient",
     "subgm_relu",
@@ -150,3 +155,112 @@ def subgm_relu(Ws0, XT, y, XT_test, f_test, eta: float, T: int, log_steps=None) 
         "t_min": int(t_min),
         "t_end": int(t),
     }
+
+
+# ----------------------------------------------------------------- E7p: a small MLP classifier
+MLP_LOSSES = ("ce", "l1")
+
+
+def init_mlp(rng: np.random.Generator, sizes) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(W (out, in), b (out,)) per layer, i.i.d. U(+-1/sqrt(fan_in)) (PyTorch's default)."""
+    layers = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
+        bound = 1.0 / math.sqrt(fan_in)
+        W = rng.uniform(-bound, bound, (fan_out, fan_in))
+        layers.append((W, rng.uniform(-bound, bound, fan_out)))
+    return layers
+
+
+def mlp_forward(layers, X) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Outputs (n, C) for inputs X (n, in) and the activations [X, H_1, ...] (ReLU, biases)."""
+    acts = [X]
+    H = X
+    for a, (W, b) in enumerate(layers):
+        Z = H @ W.T + b
+        H = Z if a == len(layers) - 1 else np.maximum(Z, 0.0)
+        acts.append(H)
+    return H, acts[:-1]
+
+
+def mlp_loss_grad(layers, X, labels, loss: str) -> tuple[float, list]:
+    """Batch-mean loss and its (sub)gradient w.r.t. every (W, b).
+
+    ce: cross-entropy of softmax(f); l1: sum_c |f_c - onehot_c| (eq. 12), sign(0) = 0.
+    """
+    f, acts = mlp_forward(layers, X)
+    n, C = f.shape
+    onehot = np.zeros((n, C))
+    onehot[np.arange(n), labels] = 1.0
+    if loss == "ce":
+        z = f - f.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        value = float(-np.mean(logp[np.arange(n), labels]))
+        delta = (np.exp(logp) - onehot) / n
+    elif loss == "l1":
+        r = f - onehot
+        value = float(np.mean(np.sum(np.abs(r), axis=1)))
+        delta = np.sign(r) / n
+    else:
+        raise ValueError(f"loss must be one of {MLP_LOSSES}, got {loss!r}")
+    grads = [None] * len(layers)
+    for a in range(len(layers) - 1, -1, -1):
+        W, _ = layers[a]
+        grads[a] = (delta.T @ acts[a], delta.sum(axis=0))
+        if a > 0:
+            delta = (delta @ W) * (acts[a] > 0.0)
+    return value, grads
+
+
+def train_mlp(
+    X_train,
+    y_train,
+    X_test,
+    y_test,
+    hidden: int,
+    width: int,
+    loss: str,
+    lr: float,
+    epochs: int,
+    batch: int,
+    momentum: float,
+    decay_every: int,
+    decay: float,
+    rng: np.random.Generator,
+) -> dict:
+    """Mini-batch SGD with momentum (PyTorch form v <- mu v + g, w <- w - lr v) on an MLP with
+    ``hidden`` ReLU layers of ``width``; lr x decay every ``decay_every`` epochs.
+
+    Returns per-epoch train_acc (on the given, possibly noisy labels), test_acc, train_loss, the
+    final layers and status (diverged on a non-finite loss; the remaining epochs are NaN).
+    """
+    n, n_in = X_train.shape
+    C = int(max(y_train.max(), y_test.max())) + 1
+    layers = init_mlp(rng, [n_in] + [width] * hidden + [C])
+    velocity = [(np.zeros_like(W), np.zeros_like(b)) for W, b in layers]
+    out = {k: np.full(epochs, np.nan) for k in ("train_acc", "test_acc", "train_loss")}
+    status = STATUS_MAX_STEPS
+    for epoch in range(epochs):
+        rate = lr * decay ** (epoch // decay_every)
+        order = rng.permutation(n)
+        total = 0.0
+        for start in range(0, n, batch):
+            idx = order[start : start + batch]
+            value, grads = mlp_loss_grad(layers, X_train[idx], y_train[idx], loss)
+            total += value * idx.size
+            for a, ((W, b), (gW, gb), (vW, vb)) in enumerate(
+                zip(layers, grads, velocity, strict=True)
+            ):
+                vW *= momentum
+                vW += gW
+                vb *= momentum
+                vb += gb
+                layers[a] = (W - rate * vW, b - rate * vb)
+        if not math.isfinite(total):
+            status = STATUS_DIVERGED
+            break
+        out["train_loss"][epoch] = total / n
+        out["train_acc"][epoch] = np.mean(mlp_forward(layers, X_train)[0].argmax(1) == y_train)
+        out["test_acc"][epoch] = np.mean(mlp_forward(layers, X_test)[0].argmax(1) == y_test)
+    out["status"] = status
+    out["layers"] = layers
+    return out

@@ -26,6 +26,8 @@ __all__ = [
     "RNG_TAG",
     "init_shapes",
     "lemma5_direction",
+    "digits_data",
+    "from_dataset",
     "matrix_init",
     "matrix_recovery",
     "relu_data",
@@ -244,6 +246,29 @@ def to_dataset(draw: dict) -> xr.Dataset:
     """An xr.Dataset with CF attributes of a draw from robust_regression, matrix_recovery or
     relu_data (the kind is read from draw["kind"])."""
     kind = draw.get("kind")
+    if kind == "digits":
+        ds = xr.Dataset(
+            {
+                "X_train": (("sample", "pixel"), draw["X_train"]),
+                "y_train": (("sample",), draw["y_train"]),
+                "y_clean": (("sample",), draw["y_clean"]),
+                "X_test": (("test_sample", "pixel"), draw["X_test"]),
+                "y_test": (("test_sample",), draw["y_test"]),
+            },
+            attrs={
+                "n_test": draw["n_test"],
+                "label_noise": draw["label_noise"],
+                "seed": draw["seed"],
+                "kind": kind,
+                "paper": KEY,
+            },
+        )
+        cf(ds["X_train"], "training images (8 x 8 pixels / 16)")
+        cf(ds["y_train"], "training labels after label noise")
+        cf(ds["y_clean"], "training labels before label noise")
+        cf(ds["X_test"], "test images (8 x 8 pixels / 16)")
+        cf(ds["y_test"], "test labels (clean)")
+        return ds
     mask = np.zeros(draw["y"].shape[0], dtype=np.int8)
     mask[draw["S"]] = 1
     if kind == "regression":
@@ -276,7 +301,7 @@ def to_dataset(draw: dict) -> xr.Dataset:
         }
         attrs = {n: draw[n] for n in ("d", "k", "m", "m_test", "p", "sigma_o", "seed")}
     else:
-        raise ValueError(f"unknown draw kind {kind!r} (allowed: regression, matrix, relu)")
+        raise ValueError(f"unknown draw kind {kind!r} (allowed: regression, matrix, relu, digits)")
     ds = xr.Dataset(data, attrs={**attrs, "kind": kind, "paper": KEY})
     cf(ds["y"], "measurements including outlier noise")
     cf(ds["eps"], "outlier noise, N(0, sigma_o^2) on the outlier set and 0 elsewhere")
@@ -293,3 +318,57 @@ def to_dataset(draw: dict) -> xr.Dataset:
         cf(ds["f_test"], "clean test targets sin(theta*^T x)")
         cf(ds["theta_star"], "ground truth direction theta*, 2-sparse with unit norm")
     return ds
+
+
+_DIGITS = 7
+
+
+def digits_data(
+    seed: int = 0,
+    n_test: int = 500,
+    label_noise: float = 0.1,
+    rng: np.random.Generator | None = None,
+) -> dict:
+    """E7p (spec 3.9): scikit-learn's digits (1797 8x8 images, shipped with the package), pixels
+    scaled to [0, 1], a random split with n_test held out, and label_noise of the training
+    labels redrawn uniformly from the 10 classes (the new label may equal the old one)."""
+    from sklearn.datasets import load_digits  # only this data set needs scikit-learn
+
+    images, labels = load_digits(return_X_y=True)
+    if not 0 < n_test < labels.size:
+        raise ValueError(f"need 0 < n_test < {labels.size}, got {n_test}")
+    if rng is None:
+        rng = rng_stream(RNG_TAG, seed, _DIGITS, n_test)
+    order = rng.permutation(labels.size)
+    test, train = order[:n_test], order[n_test:]
+    y_clean = labels[train].astype(np.int64)
+    noisy = rng.choice(train.size, int(round(label_noise * train.size)), replace=False)
+    y_train = y_clean.copy()
+    y_train[noisy] = rng.integers(0, 10, noisy.size)
+    return {
+        "X_train": images[train] / 16.0,
+        "y_train": y_train,
+        "y_clean": y_clean,
+        "X_test": images[test] / 16.0,
+        "y_test": labels[test].astype(np.int64),
+        "n_test": int(n_test),
+        "label_noise": float(label_noise),
+        "seed": int(seed),
+        "kind": "digits",
+    }
+
+
+def from_dataset(ds: xr.Dataset) -> dict:
+    """The draw dict of ``to_dataset`` back from its xr.Dataset (arrays as C-contiguous float64
+    / int64, the sets S and supp recomputed)."""
+    draw = {name: np.ascontiguousarray(ds[name].values) for name in ds.data_vars}
+    draw.update(ds.attrs)
+    kind = draw["kind"]
+    if kind != "digits":
+        draw["S"] = np.flatnonzero(draw.pop("outlier")).astype(np.int64)
+    if "theta_star" in draw and kind == "regression":
+        draw["supp"] = np.flatnonzero(draw["theta_star"]).astype(np.int64)
+    if kind == "relu":
+        theta = draw["theta_star"]
+        draw["f_train"] = np.sin(theta @ draw["XT"])
+    return draw

@@ -1,0 +1,11 @@
+"""Merge the jobs of one paper-003 experiment into its cube."""
+
+from implicit_bias.jobs import job
+
+with job(snakemake):
+    from implicit_bias.papers.blessing_of_depth.runs import build_cube
+    from implicit_bias.store import read_dataset, write_dataset
+
+    runs = [read_dataset(path) for path in snakemake.input.runs]
+    cube = build_cube(runs, dict(snakemake.params.config), snakemake.wildcards.experiment)
+    write_dataset(cube, snakemake.output[0], compress=True)
