@@ -39,6 +39,10 @@ def job(snakemake, benchmark: str | None = None):
         os.environ.setdefault(var, threads)
     # Cluster file systems often lack POSIX locks; HDF5 must be told before it loads.
     os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")
+    # In a SLURM job the package may sit on a read-only or node-local path: keep Numba's
+    # cache in the shared working directory, where the compile_kernel jobs fill it once.
+    if "SLURM_JOB_ID" in os.environ:
+        os.environ.setdefault("NUMBA_CACHE_DIR", os.path.abspath("results/.numba-cache"))
     log_path = snakemake.log[0] if len(snakemake.log) else None
     stream = open(log_path, "w") if log_path else sys.stderr  # noqa: SIM115
     old_err, old_out = sys.stderr, sys.stdout
@@ -50,6 +54,12 @@ def job(snakemake, benchmark: str | None = None):
         force=True,
     )
     logging.info("rule %s, wildcards %s", snakemake.rule, dict(snakemake.wildcards))
+    logging.info(
+        "NUMBA_NUM_THREADS=%s NUMBA_CACHE_DIR=%s SLURM_JOB_ID=%s",
+        threads,
+        os.environ.get("NUMBA_CACHE_DIR", ""),
+        os.environ.get("SLURM_JOB_ID", ""),
+    )
     try:
         yield logging.getLogger(snakemake.rule)
         if benchmark:
