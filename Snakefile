@@ -24,6 +24,7 @@ check_files_or_exit(
         "config/step_size_bias.yaml",
         "config/matrix_sensing.yaml",
         "config/blessing_of_depth.yaml",
+        "config/grokking_norms.yaml",
     ]
 )
 
@@ -33,6 +34,7 @@ configfile: "config/benign_overfitting.yaml"
 configfile: "config/step_size_bias.yaml"
 configfile: "config/matrix_sensing.yaml"
 configfile: "config/blessing_of_depth.yaml"
+configfile: "config/grokking_norms.yaml"
 
 
 # Unknown keys, wrong types and bad values stop here, before any job runs.
@@ -45,6 +47,7 @@ include: "workflow/rules/benign_overfitting.smk"
 include: "workflow/rules/step_size_bias.smk"
 include: "workflow/rules/matrix_sensing.smk"
 include: "workflow/rules/blessing_of_depth.smk"
+include: "workflow/rules/grokking_norms.smk"
 include: "workflow/rules/tables.smk"
 
 

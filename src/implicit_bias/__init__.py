@@ -25,4 +25,5 @@ IMPLEMENTED_PAPERS: tuple[str, ...] = (
     "step_size_bias",
     "matrix_sensing",
     "blessing_of_depth",
+    "grokking_norms",
 )

@@ -1,0 +1,260 @@
+"""Paper 004 through the workflow: sweep expansion, config checks, jobs and cubes, the claims
+logic on hand-made cubes, and a tiny end-to-end run of its rules."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+from conftest import ROOT, copy_workflow, load_repo_config, snakemake
+
+from implicit_bias.claims import read_csv
+from implicit_bias.config import ConfigError, validate_config
+from implicit_bias.kernels.diagonal import grok_diagonal, grok_log_grid
+from implicit_bias.papers import grokking_norms as gn
+from implicit_bias.papers.grokking_norms import checks, datasets, runs
+from implicit_bias.store import STATUS_CODES
+
+SCHEMAS = ROOT / "workflow" / "schemas"
+KEY = gn.KEY
+
+
+@pytest.fixture(scope="module")
+def config() -> dict:
+    return validate_config(load_repo_config(), SCHEMAS)
+
+
+def settings_of(section: dict, scale: str = "quick") -> dict:
+    return {"scale": scale, "model": section["model"], **section[scale]}
+
+
+class _Log:
+    def info(self, *a):
+        pass
+
+    warning = info
+
+
+# ----------------------------------------------------------------------------- sweeps and config
+def test_quick_and_paper_sweeps(config):
+    section = config[KEY]
+    anatomy = gn.sweep(section, "quick", "anatomy")
+    assert [j["part"] for j in anatomy] == ["s5"] and len(anatomy[0]["runs"]) == 6
+    grid = gn.sweep(section, "quick", "ab_grid")[0]["runs"]
+    T = {(r["alpha"], r["beta1"]): r["T"] for r in grid}
+    assert T[0.1, 1e-2] == 30_000 and T[0.01, 1e-5] == 1_000_000  # min(T, 30 / (alpha beta1))
+    coh = gn.sweep(section, "quick", "coherence")
+    assert [j["part"] for j in coh] == ["s5_N30", "s5_N50", "s5_N70", "s5_N90"]
+    depth = gn.sweep(section, "quick", "depth_small")[0]["runs"]
+    assert {(r["L"], r["zeta"], r["T"]) for r in depth} == {
+        (1, 1e-6, 100_000),
+        (2, 1e-2, 500_000),
+        (3, 0.1, 1_000_000),
+    }
+    quick = settings_of(section)
+    assert gn.experiment_seeds(quick, "anatomy", [3, 4, 5]) == [3, 4, 5]
+    assert gn.experiment_seeds(quick, "ab_grid", [3, 4, 5]) == [3]
+    # GPU-only grids exist at paper scale only
+    assert "modular_addition" not in section["quick"]["experiments"]
+    assert gn.sweep(section, "paper", "mnist")[0]["kind"] == "nn"
+    figs = gn.figure_list(section, "quick")
+    assert figs == gn.figure_list(section, "paper") and "fig1" in figs and "fig50" in figs
+
+
+@pytest.mark.parametrize(
+    "mutate, fragment",
+    [
+        (lambda s: s["model"].update(x_var="1/d"), "allowed: 1/n, 1/N"),
+        (lambda s: s["model"].update(init="zeros"), "allowed: gaussian, ones"),
+        (lambda s: s["quick"]["experiments"]["anatomy"].update(kind="cnn"), "allowed: sparse"),
+        (lambda s: s["quick"]["experiments"]["anatomy"].update(T=0), "must be >= 1"),
+        (lambda s: s["quick"]["experiments"]["ab_grid"].update(alpha=[-0.1]), "must be > 0"),
+        (lambda s: s["quick"]["experiments"]["anatomy"].update(gamma=1), "unknown key 'gamma'"),
+        (
+            lambda s: s["quick"]["experiments"]["depth_small"].update(zeta=[0.1, 0.2]),
+            "depth_small.zeta: 2 values for 3 depths",
+        ),
+        (
+            lambda s: s["quick"]["experiments"]["methods"].update(N=[120]),
+            "projected subgradient needs N <= n = 100",
+        ),
+        (
+            lambda s: s["quick"]["experiments"]["completion"].update(N=[200]),
+            "exceeds n1 n2 = 100",
+        ),
+        (
+            lambda s: s["quick"]["experiments"].update(mnist=s["paper"]["experiments"]["mnist"]),
+            "kind 'nn' is GPU-only (allowed at scale paper only)",
+        ),
+        (lambda s: s["quick"]["experiments"].pop("anatomy"), "missing experiment(s) anatomy"),
+        (lambda s: s["paper"]["acceptance"].pop("a1_t1"), "'a1_t1' is required"),
+    ],
+)
+def test_bad_paper_004_config_is_one_clear_line(mutate, fragment):
+    cfg = load_repo_config()
+    cfg["papers"] = [KEY]
+    mutate(cfg[KEY])
+    with pytest.raises(ConfigError) as err:
+        validate_config(cfg, SCHEMAS)
+    assert fragment in str(err.value) and "\n" not in str(err.value)
+
+
+# ----------------------------------------------------------------------------- jobs and cubes
+def _job(**runs_over) -> dict:
+    model = {"n": 100, "x_var": "1/n", "init": "gaussian", "coherent": "random"}
+    model.update(eps1=1e-3, eps2=1e-3)
+    spec = {"kind": "sparse", "s": [5], "N": [30], "alpha": [0.1], "beta1": [1e-3, 1e-2]}
+    spec.update(zeta=1e-6, T=3000, snaps=True, **runs_over)
+    return gn.sweep({"model": model, "quick": {"experiments": {"x": spec}}}, "quick", "x")[0]
+
+
+def test_cube_equals_direct_kernel_call():
+    job = _job()
+    seeds = [0, 1]
+    data = [runs.truth(job["truth"], s) for s in seeds]
+    out = runs.train({**job, "seeds": seeds}, data, _Log())
+    cube = runs.build_cube([out], {"test": True}, "x")
+    assert set(cube["test_error"].dims) == {"s", "N", "tau", "L", "update", "alpha", "beta1"} | {
+        "beta2",
+        "seed",
+        "t",
+    }
+    for seed in seeds:
+        p = datasets.sparse_recovery(100, 5, 30, seed=seed)
+        W0 = datasets.init_factors(100, 1e-6, seed=seed)
+        ref = grok_diagonal(
+            p.X, p.y, p.b_star, W0, 3000, alpha=0.1, beta1=1e-2, log_steps=grok_log_grid(3000)
+        )
+        got = cube["test_error"].sel(seed=seed, beta1=1e-2).squeeze(drop=True)
+        got = got.reset_coords(drop=True)
+        expect = xr.DataArray(ref["metrics"]["test_error"], coords={"t": ref["steps"]}, dims="t")
+        xr.testing.assert_allclose(got.dropna("t"), expect.astype(got.dtype), rtol=1e-12)
+        assert int(cube["t1"].sel(seed=seed, beta1=1e-2).squeeze()) == int(ref["t1"])
+    assert cube["status"].dtype == np.int8 and "flag_meanings" in cube["status"].attrs
+    assert cube["test_error"].attrs["long_name"] and cube.attrs["Conventions"] == "CF-1.11"
+
+
+def test_divergence_is_recorded_not_raised():
+    job = _job(alpha=[50.0], beta1=[1e-3])
+    out = runs.train({**job, "seeds": [0]}, [runs.truth(job["truth"], 0)], _Log())
+    assert int(out["status"].squeeze()) == STATUS_CODES["diverged"]
+
+
+def test_training_job_checks_its_data_file():
+    job = _job()
+    wrong = runs.truth(job["truth"], 1)
+    wrong.attrs["seed"] = 0
+    with pytest.raises(ValueError, match="differs from its data file"):
+        runs.train({**job, "seeds": [0]}, [wrong], _Log())
+
+
+# ----------------------------------------------------------------------------- claims logic
+ACC = {
+    "a3_slope_tol": 0.05,
+    "a3_const_tol": 0.1,
+    "a3_ratio": [0.3, 5.0],
+    "a3_err_slope_tol": 0.05,
+    "a13": None,
+}
+
+
+def _ab_cube(noise: float = 0.0, power: float = 1.0) -> xr.Dataset:
+    """t2 = 0.2 / (alpha beta1), final error = 0.5 beta1 / ||b*||: the paper's scalings."""
+    alpha = np.array([0.01, 0.1])
+    beta1 = np.array([1e-5, 1e-4, 1e-2])
+    a, b = np.meshgrid(alpha, beta1, indexing="ij")
+    t2 = 0.2 / (a * b) ** power * (1 + noise * np.array([[0, 1, 0], [1, 0, 0]]))
+    err = np.where(b < 1e-3, 50 * b, 0.6)
+    t = np.array([0.0, 1e7])
+    curve = np.stack([np.ones_like(err), err], axis=-1)
+    dims = ("alpha", "beta1")
+    cube = xr.Dataset(
+        {
+            "t2_stable": (dims, t2),
+            "T": (dims, np.full_like(t2, 1e9)),
+            "dt_pred": (dims, 0.1 / (a * b)),
+            "test_error": ((*dims, "t"), curve),
+        },
+        coords={"alpha": alpha, "beta1": beta1, "t": t},
+    )
+    return cube.expand_dims(seed=[0])
+
+
+def test_ab_grid_claims_pass_and_fail_on_hand_made_cubes():
+    rows = {r.claim: r for r in checks.ab_grid(_ab_cube(), ACC)}
+    assert all(r.status == "PASS" for r in rows.values()), rows
+    bad = {r.claim: r for r in checks.ab_grid(_ab_cube(noise=0.5), ACC)}
+    assert bad["A3.t2_constant"].status == "FAIL"
+    slow = {r.claim: r for r in checks.ab_grid(_ab_cube(power=0.5), ACC)}
+    assert slow["A3.t2_slope"].status == "FAIL" and slow["A3.t2_constant"].status == "FAIL"
+
+
+def _coherence_cube(errors: list[float]) -> xr.Dataset:
+    fin = np.array(errors)[None, :, None]
+    curve = np.stack([np.ones_like(fin), fin], axis=-1)
+    return xr.Dataset(
+        {"test_error": (("N", "tau", "seed", "t"), curve)},
+        coords={"N": [50], "tau": [0.0, 0.5, 1.0], "seed": [0], "t": [0, 10]},
+    )
+
+
+def test_matrix_coherence_claim_pass_and_fail():
+    ok = checks.matrix_coherence(_coherence_cube([0.4, 0.04, 0.01]), ACC)
+    assert [r.status for r in ok] == ["PASS"]
+    bad = checks.matrix_coherence(_coherence_cube([0.01, 0.04, 0.4]), ACC)
+    assert [r.status for r in bad] == ["FAIL"]
+
+
+def _ts_cube(argmins: list[int]) -> xr.Dataset:
+    beta = [0.0, 1e-4, 1e-3, 1e-2]
+    t = np.arange(0, 20_001, 100)
+    test = np.full((1, 1, len(beta), t.size), 40.0)
+    for k, tm in enumerate(argmins, start=1):
+        test[0, 0, k] = np.where(t >= tm, 0.5, 40.0)
+    return xr.Dataset(
+        {
+            "test_mse": (("seed", "alpha", "beta", "t"), test),
+            "t1": (("seed", "alpha", "beta"), np.full((1, 1, 4), 100.0)),
+            "t2": (("seed", "alpha", "beta"), np.array([[[20000.0, *argmins]]])),
+        },
+        coords={"seed": [0], "alpha": [1e-3], "beta": beta, "t": t},
+    )
+
+
+def test_teacher_student_claims_pass_and_fail():
+    acc = {"a14_train_steps": 150, "a14_drop_decades": 1.5}
+    rows = {r.claim: r for r in checks.teacher_student(_ts_cube([14000, 8000, 5000]), acc)}
+    assert rows["A14.delay_order"].status == "PASS" and rows["A14.l1_generalizes"].status == "PASS"
+    assert rows["A14.gd"].status == "N/A"
+    bad = {r.claim: r for r in checks.teacher_student(_ts_cube([5000, 8000, 14000]), acc)}
+    assert bad["A14.delay_order"].status == "FAIL"
+
+
+def test_no_row_uses_deviates_and_nn_rows_are_not_applicable():
+    rows = checks.claims({}, {"acceptance": {}})
+    assert {r.status for r in rows} == {"N/A"}
+    assert any("GPU-only" in r.statement for r in rows)
+
+
+# ----------------------------------------------------------------------------- end to end
+@pytest.mark.slow
+def test_paper_004_rules_end_to_end(tmp_path: Path):
+    workdir = copy_workflow(tmp_path)
+    args = ["grokking_norms", "--cores", "2", "--config", "papers=[grokking_norms]"]
+    snakemake(workdir, *args, "--configfile", ".test/config/grokking_norms.yaml")
+    for fig in ("fig1", "fig2", "fig4", "fig50"):
+        for ext in ("pdf", "png"):
+            assert (workdir / f"results/figures/{KEY}/{fig}.{ext}").stat().st_size > 0
+    rows = read_csv(workdir / f"results/{KEY}/claims.csv")
+    assert len(rows) > 30 and {r.status for r in rows} <= {"PASS", "FAIL", "N/A"}
+    again = snakemake(workdir, *args, "--configfile", ".test/config/grokking_norms.yaml", "-n")
+    assert "Nothing to be done" in again.stdout + again.stderr
+
+
+def test_section_is_copied_not_mutated(config):
+    section = copy.deepcopy(config[KEY])
+    gn.sweep(section, "quick", "anatomy")
+    assert section == config[KEY]
