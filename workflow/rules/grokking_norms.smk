@@ -8,6 +8,7 @@
 localrules:
     grokking_norms_data,
     grokking_norms_cube,
+    grokking_norms_figure,
     grokking_norms_claims,
     grokking_norms,
 
