@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 CORES  ?= all
 
-.PHONY: install run test lint format dryrun-paper clean
+.PHONY: install run report test lint format dryrun-paper clean
 
 $(BIN)/snakemake: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ install: $(BIN)/snakemake
 
 run: install
 	$(BIN)/snakemake --cores $(CORES) --workflow-profile workflow/profiles/default
+
+# Self-contained HTML report: every figure grouped by paper, with captions, and the claims table.
+report: run
+	$(BIN)/snakemake --report results/report.html
 
 test: install
 	$(BIN)/pytest -q

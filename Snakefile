@@ -41,6 +41,10 @@ configfile: "config/grokking_norms.yaml"
 validate_or_exit(config, f"{workflow.basedir}/workflow/schemas")
 
 
+# `snakemake --report results/report.html`: figures grouped by paper, captions in workflow/report/.
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/kernels.smk"
 include: "workflow/rules/benign_overfitting.smk"

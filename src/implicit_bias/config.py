@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import math
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -95,7 +96,8 @@ def _describe(error: ValidationError, where: str) -> str:
     v, schema, value = error.validator, error.schema, error.instance
     if v == "additionalProperties":
         allowed = sorted(schema.get("properties", {}))
-        extra = sorted(set(value) - set(allowed)) if isinstance(value, dict) else []
+        # key=str: YAML keys may be numbers, and str < int comparisons raise.
+        extra = sorted(set(value) - set(allowed), key=str) if isinstance(value, dict) else []
         unknown = ", ".join(repr(e) for e in extra)
         return f"{key}: unknown key {unknown} (allowed: {', '.join(allowed)})"
     if v == "required":
@@ -138,6 +140,8 @@ def _coerce(value: Any, schema: Mapping, root: Mapping) -> Any:
             number = float(value)
         except ValueError:
             return value
+        if not math.isfinite(number):
+            return value  # 'inf' / 'nan' stay text, so the type check names them
         if kind == "integer":
             return (
                 int(number)
@@ -145,12 +149,32 @@ def _coerce(value: Any, schema: Mapping, root: Mapping) -> Any:
                 else value
             )
         return number
+    if isinstance(value, float) and kind == "integer" and value.is_integer():
+        # jsonschema accepts 1.0 as an integer; seeds and sizes end up in file names as ints.
+        return int(value)
     if isinstance(value, list) and isinstance(schema.get("items"), Mapping):
         return [_coerce(v, schema["items"], root) for v in value]
     if isinstance(value, dict) and isinstance(schema.get("properties"), Mapping):
         props = schema["properties"]
         return {k: _coerce(v, props[k], root) if k in props else v for k, v in value.items()}
     return value
+
+
+def _non_finite(value: Any, path: str = "") -> tuple[str, float] | None:
+    """Key path and value of the first inf/nan number: YAML .inf / .nan pass every bound check."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path, value
+    if isinstance(value, dict):
+        items = [(f"{path}.{k}" if path else str(k), v) for k, v in value.items()]
+    elif isinstance(value, list):
+        items = [(f"{path}[{i}]", v) for i, v in enumerate(value)]
+    else:
+        return None
+    for sub, v in items:
+        found = _non_finite(v, sub)
+        if found:
+            return found
+    return None
 
 
 def _validate(instance: Any, schema: Mapping, where: str = "") -> Any:
@@ -163,6 +187,10 @@ def _validate(instance: Any, schema: Mapping, where: str = "") -> Any:
         while error.context:
             error = best_match(error.context)
         raise ConfigError(_describe(error, where))
+    found = _non_finite(instance)
+    if found:
+        key = ".".join(p for p in (where, found[0]) if p).replace(".[", "[") or "(top level)"
+        raise ConfigError(f"{key}: must be a finite number, got {found[1]!r}")
     return instance
 
 

@@ -102,10 +102,23 @@ def write_dataset(ds: xr.Dataset, path: str | Path, compress: bool = False) -> N
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
         ds.to_netcdf(tmp, engine="netcdf4", encoding=_encoding(ds, compress))
+        # Data on disk before the rename, so a node crash cannot leave a renamed partial file.
+        _fsync(tmp)
         os.replace(tmp, path)
+        _fsync(path.parent)
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems cannot sync a directory
+        pass
+    finally:
+        os.close(fd)
 
 
 def read_dataset(path: str | Path) -> xr.Dataset:

@@ -85,7 +85,13 @@ rule benign_overfitting_fig1:
         cube="results/benign_overfitting/cube_dynamics.nc",
         code=package_files("plotting.py", "papers/benign_overfitting/figures.py"),
     output:
-        multiext("results/figures/benign_overfitting/fig1", ".pdf", ".png"),
+        pdf="results/figures/benign_overfitting/fig1.pdf",
+        png=report(
+            "results/figures/benign_overfitting/fig1.png",
+            caption="../report/benign_overfitting/fig1.rst",
+            category="benign_overfitting",
+            subcategory="fig1",
+        ),
     log:
         "logs/benign_overfitting/fig1.log",
     conda:
@@ -103,7 +109,13 @@ rule benign_overfitting_fig2:
         cube="results/benign_overfitting/cube_dimension.nc",
         code=package_files("plotting.py", "papers/benign_overfitting/figures.py"),
     output:
-        multiext("results/figures/benign_overfitting/fig2", ".pdf", ".png"),
+        pdf="results/figures/benign_overfitting/fig2.pdf",
+        png=report(
+            "results/figures/benign_overfitting/fig2.png",
+            caption="../report/benign_overfitting/fig2.rst",
+            category="benign_overfitting",
+            subcategory="fig2",
+        ),
     log:
         "logs/benign_overfitting/fig2.log",
     conda:

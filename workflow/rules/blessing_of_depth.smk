@@ -90,7 +90,13 @@ rule blessing_of_depth_figure:
             "papers/blessing_of_depth/theory.py",
         ),
     output:
-        multiext("results/figures/blessing_of_depth/{figure}", ".pdf", ".png"),
+        pdf="results/figures/blessing_of_depth/{figure}.pdf",
+        png=report(
+            "results/figures/blessing_of_depth/{figure}.png",
+            caption="../report/blessing_of_depth/caption.rst",
+            category="blessing_of_depth",
+            subcategory="{figure}",
+        ),
     log:
         "logs/blessing_of_depth/{figure}_figure.log",
     wildcard_constraints:

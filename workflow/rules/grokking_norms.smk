@@ -91,7 +91,13 @@ rule grokking_norms_figure:
             "papers/grokking_norms/datasets.py",
         ),
     output:
-        multiext("results/figures/grokking_norms/{figure}", ".pdf", ".png"),
+        pdf="results/figures/grokking_norms/{figure}.pdf",
+        png=report(
+            "results/figures/grokking_norms/{figure}.png",
+            caption="../report/grokking_norms/caption.rst",
+            category="grokking_norms",
+            subcategory="{figure}",
+        ),
     log:
         "logs/grokking_norms/{figure}_figure.log",
     wildcard_constraints:

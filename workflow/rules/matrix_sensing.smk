@@ -92,7 +92,13 @@ rule matrix_sensing_figure:
             "papers/matrix_sensing/theory.py",
         ),
     output:
-        multiext("results/figures/matrix_sensing/{figure}", ".pdf", ".png"),
+        pdf="results/figures/matrix_sensing/{figure}.pdf",
+        png=report(
+            "results/figures/matrix_sensing/{figure}.png",
+            caption="../report/matrix_sensing/caption.rst",
+            category="matrix_sensing",
+            subcategory="{figure}",
+        ),
     log:
         "logs/matrix_sensing/{figure}_figure.log",
     wildcard_constraints:

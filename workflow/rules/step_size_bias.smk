@@ -84,7 +84,13 @@ rule step_size_bias_figure:
         reference=figure_reference("step_size_bias"),
         code=package_files("plotting.py", "papers/step_size_bias/figures.py"),
     output:
-        multiext("results/figures/step_size_bias/{experiment}", ".pdf", ".png"),
+        pdf="results/figures/step_size_bias/{experiment}.pdf",
+        png=report(
+            "results/figures/step_size_bias/{experiment}.png",
+            caption="../report/step_size_bias/caption.rst",
+            category="step_size_bias",
+            subcategory="{experiment}",
+        ),
     log:
         "logs/step_size_bias/{experiment}_figure.log",
     conda:

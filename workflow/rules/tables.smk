@@ -9,7 +9,12 @@ rule claims_table:
     input:
         expand("results/{paper}/claims.csv", paper=config["papers"]),
     output:
-        csv="results/tables/claims.csv",
+        csv=report(
+            "results/tables/claims.csv",
+            caption="../report/claims.rst",
+            category="claims",
+            subcategory="all papers",
+        ),
         md="results/tables/claims.md",
     log:
         "logs/claims_table.log",
