@@ -1302,6 +1302,44 @@ def _xb_minus_y(XT, b, y, r):
 
 
 @numba.njit(cache=True)
+def _grid_pointer(steps, k, t):
+    """Advance k past the grid points below t; True if t itself is on the grid."""
+    while k < steps.shape[0] and steps[k] < t:
+        k += 1
+    return k, k < steps.shape[0] and steps[k] == t
+
+
+@numba.njit(cache=True)
+def _track_errors(
+    XT, y, b, b_star, r, ny, nb, bound, eps1, eps2, t, m, t1, t2, status, etr_min, ete_min
+):
+    """Residual r = X b - y, relative train/test errors and the first hits t1 (train <= eps1)
+    and t2 (test <= eps2) of run m at step t. Returns (finite, E_tr, E_te); a train error
+    above ``bound`` (or NaN) marks the run diverged."""
+    _xb_minus_y(XT, b, y, r)
+    s = 0.0
+    for i in range(r.shape[0]):
+        s += r[i] * r[i]
+    etr = math.sqrt(s) / ny
+    if not etr <= bound:
+        status[m] = STATUS_DIVERGED
+        return False, etr, math.nan
+    s = 0.0
+    for j in range(b.shape[0]):
+        d = b[j] - b_star[j]
+        s += d * d
+    ete = math.sqrt(s) / nb
+    etr_min[m] = min(etr_min[m], etr)
+    ete_min[m] = min(ete_min[m], ete)
+    if t1[m] < 0 and etr <= eps1:
+        t1[m] = t
+    if t2[m] < 0 and ete <= eps2:
+        t2[m] = t
+        status[m] = STATUS_CONVERGED
+    return True, etr, ete
+
+
+@numba.njit(cache=True)
 def _xt_r(X, r, g):
     """g = X^T r from the rows of X (N, n): axpy form, vectorised over the n coordinates."""
     N, n = X.shape
@@ -1446,38 +1484,35 @@ def grok_diagonal_steps(
     k_snap = 0
     t = 0
     while True:
-        while k_log < n_log and log_steps[k_log] < t:
-            k_log += 1
-        log_now = k_log < n_log and log_steps[k_log] == t
-        while k_snap < n_snap and snap_steps[k_snap] < t:
-            k_snap += 1
-        snap_now = k_snap < n_snap and snap_steps[k_snap] == t
+        k_log, log_now = _grid_pointer(log_steps, k_log, t)
+        k_snap, snap_now = _grid_pointer(snap_steps, k_snap, t)
         all_done = True
         last = t >= T
         for m in range(Bm):
             if status[m] == STATUS_DIVERGED:
                 continue
             b = bvec[m]
-            _xb_minus_y(XT, b, y, r)
-            s = 0.0
-            for i in range(N):
-                s += r[i] * r[i]
-            etr = math.sqrt(s) / ny
-            if not etr <= B_DIVERGED:
-                status[m] = STATUS_DIVERGED
+            finite, etr, ete = _track_errors(
+                XT,
+                y,
+                b,
+                b_star,
+                r,
+                ny,
+                nb,
+                B_DIVERGED,
+                eps1,
+                eps2,
+                t,
+                m,
+                t1,
+                t2,
+                status,
+                etr_min,
+                ete_min,
+            )
+            if not finite:
                 continue
-            s = 0.0
-            for j in range(n):
-                d = b[j] - b_star[j]
-                s += d * d
-            ete = math.sqrt(s) / nb
-            etr_min[m] = min(etr_min[m], etr)
-            ete_min[m] = min(ete_min[m], ete)
-            if t1[m] < 0 and etr <= eps1:
-                t1[m] = t
-            if t2[m] < 0 and ete <= eps2:
-                t2[m] = t
-                status[m] = STATUS_CONVERGED
             if t2[m] < 0 or t < stop_mult * t2[m]:
                 all_done = False
             need_g = log_now or (not last and (L > 1 or method != 2))

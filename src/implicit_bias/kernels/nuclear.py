@@ -24,9 +24,10 @@ import numba
 import numpy as np
 
 from .diagonal import (
-    STATUS_CONVERGED,
     STATUS_DIVERGED,
     STATUS_MAX_STEPS,
+    _grid_pointer,
+    _track_errors,
     _xb_minus_y,
     _xt_r,
     grok_log_grid,
@@ -158,38 +159,35 @@ def nuclear_steps(
     k_snap = 0
     t = 0
     while True:
-        while k_log < n_log and log_steps[k_log] < t:
-            k_log += 1
-        log_now = k_log < n_log and log_steps[k_log] == t
-        while k_snap < n_snap and snap_steps[k_snap] < t:
-            k_snap += 1
-        snap_now = k_snap < n_snap and snap_steps[k_snap] == t
+        k_log, log_now = _grid_pointer(log_steps, k_log, t)
+        k_snap, snap_now = _grid_pointer(snap_steps, k_snap, t)
         all_done = True
         last = t >= T
         for m in range(Bm):
             if status[m] == STATUS_DIVERGED:
                 continue
             a = Avec[m]
-            _xb_minus_y(XT, a, y, r)
-            s2 = 0.0
-            for i in range(N):
-                s2 += r[i] * r[i]
-            etr = math.sqrt(s2) / ny
-            if not etr <= A_DIVERGED:
-                status[m] = STATUS_DIVERGED
+            finite, etr, ete = _track_errors(
+                XT,
+                y,
+                a,
+                a_star,
+                r,
+                ny,
+                na,
+                A_DIVERGED,
+                eps1,
+                eps2,
+                t,
+                m,
+                t1,
+                t2,
+                status,
+                etr_min,
+                ete_min,
+            )
+            if not finite:
                 continue
-            s2 = 0.0
-            for j in range(n):
-                d = a[j] - a_star[j]
-                s2 += d * d
-            ete = math.sqrt(s2) / na
-            etr_min[m] = min(etr_min[m], etr)
-            ete_min[m] = min(ete_min[m], ete)
-            if t1[m] < 0 and etr <= eps1:
-                t1[m] = t
-            if t2[m] < 0 and ete <= eps2:
-                t2[m] = t
-                status[m] = STATUS_CONVERGED
             if t2[m] < 0 or t < stop_mult * t2[m]:
                 all_done = False
             if snap_now:
