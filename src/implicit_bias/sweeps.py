@@ -65,3 +65,20 @@ def digest(obj: object) -> str:
     """SHA-256 of a JSON-serializable object in canonical form."""
     text = json.dumps(obj, sort_keys=True, separators=(",", ":"), default=float)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def leading_seeds(seeds: Sequence[int], reps: int | None) -> list[int]:
+    """The first ``reps`` configured seeds (all of them when reps is None)."""
+    return list(seeds if reps is None else seeds[:reps])
+
+
+def experiment_record(settings: Mapping, experiment: str, seeds: Sequence[int]) -> dict:
+    """What one experiment ran with (stored in its cube): only its own sweep, so a change to
+    another experiment does not rebuild this cube."""
+    return {
+        "scale": settings["scale"],
+        "model": settings["model"],
+        experiment: settings["experiments"][experiment],
+        "seeds": list(seeds),
+        "experiment": experiment,
+    }

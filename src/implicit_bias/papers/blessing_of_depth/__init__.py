@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ... import sweeps
+
 KEY = "blessing_of_depth"
 TITLE = (
     "Blessing of Depth in Linear Regression: Deeper Models Have Flatter Landscape Around the "
@@ -129,8 +131,7 @@ def sweep(section: Mapping, scale: str, experiment: str) -> list[dict]:
 
 def experiment_seeds(settings: Mapping, experiment: str, seeds: list[int]) -> list[int]:
     """The seeds of an experiment: its leading ``reps`` configured seeds, or all of them."""
-    reps = settings["experiments"][experiment].get("reps")
-    return list(seeds if reps is None else seeds[:reps])
+    return sweeps.leading_seeds(seeds, settings["experiments"][experiment].get("reps"))
 
 
 def figure_list(section: Mapping, scale: str) -> list[str]:
@@ -275,10 +276,6 @@ def resources(job: Mapping, n_seeds: int, settings: Mapping) -> dict:
 
 def cube_settings(settings: Mapping, experiment: str, seeds: list[int]) -> dict:
     """What one experiment ran with, stored in its cube."""
-    return {
-        "scale": settings["scale"],
-        "model": settings["model"],
-        experiment: settings["experiments"][experiment],
-        "seeds": experiment_seeds(settings, experiment, seeds),
-        "experiment": experiment,
-    }
+    return sweeps.experiment_record(
+        settings, experiment, experiment_seeds(settings, experiment, seeds)
+    )

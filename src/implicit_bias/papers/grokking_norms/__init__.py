@@ -23,6 +23,8 @@ import math
 from collections.abc import Mapping
 from itertools import product
 
+from ... import sweeps
+
 KEY = "grokking_norms"
 TITLE = "Grokking beyond the Euclidean norm of model parameters"
 REFERENCES = (
@@ -399,10 +401,6 @@ def resources(job: Mapping, n_seeds: int, settings: Mapping) -> dict:
 
 def cube_settings(settings: Mapping, experiment: str, seeds: list[int]) -> dict:
     """What one experiment ran with, stored in its cube."""
-    return {
-        "scale": settings["scale"],
-        "model": settings["model"],
-        experiment: settings["experiments"][experiment],
-        "seeds": experiment_seeds(settings, experiment, seeds),
-        "experiment": experiment,
-    }
+    return sweeps.experiment_record(
+        settings, experiment, experiment_seeds(settings, experiment, seeds)
+    )

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ... import sweeps
+
 KEY = "matrix_sensing"
 TITLE = (
     "Algorithmic Regularization in Over-parameterized Matrix Sensing and Neural Networks "
@@ -114,8 +116,7 @@ def sweep(section: Mapping, scale: str, experiment: str) -> list[dict]:
 
 def experiment_seeds(settings: Mapping, experiment: str, seeds: list[int]) -> list[int]:
     """The repeats (sensing draws) of an experiment: its leading ``reps`` seeds, or all."""
-    reps = settings["experiments"][experiment].get("reps")
-    return list(seeds if reps is None else seeds[:reps])
+    return sweeps.leading_seeds(seeds, settings["experiments"][experiment].get("reps"))
 
 
 def figure_list(section: Mapping, scale: str) -> list[str]:
@@ -247,10 +248,6 @@ def resources(job: Mapping, n_seeds: int, settings: Mapping) -> dict:
 
 def cube_settings(settings: Mapping, experiment: str, seeds: list[int]) -> dict:
     """What one experiment ran with, stored in its cube."""
-    return {
-        "scale": settings["scale"],
-        "model": settings["model"],
-        experiment: settings["experiments"][experiment],
-        "seeds": experiment_seeds(settings, experiment, seeds),
-        "experiment": experiment,
-    }
+    return sweeps.experiment_record(
+        settings, experiment, experiment_seeds(settings, experiment, seeds)
+    )
