@@ -1302,6 +1302,29 @@ def _xb_minus_y(XT, b, y, r):
 
 
 @numba.njit(cache=True)
+def _project_affine(XT, y, Pt, z, out, r):
+    """out = z - P^T (X z - y): the projection of z onto {b : X b = y} (projected methods);
+    r holds the residual X z - y. out may be z itself."""
+    _xb_minus_y(XT, z, y, r)
+    for j in range(z.shape[0]):
+        out[j] = z[j]
+    for i in range(r.shape[0]):
+        c = r[i]
+        for j in range(z.shape[0]):
+            out[j] -= Pt[i, j] * c
+
+
+@numba.njit(cache=True)
+def _n_live(status):
+    """Runs of a batch that have not diverged."""
+    live = 0
+    for m in range(status.shape[0]):
+        if status[m] != STATUS_DIVERGED:
+            live += 1
+    return live
+
+
+@numba.njit(cache=True)
 def _grid_pointer(steps, k, t):
     """Advance k past the grid points below t; True if t itself is on the grid."""
     while k < steps.shape[0] and steps[k] < t:
@@ -1569,22 +1592,12 @@ def grok_diagonal_steps(
                 _h_into(b, h, pairs, 0.0)
                 for j in range(n):
                     z[j] = b[j] - a * b1 * h[j]
-                _xb_minus_y(XT, z, y, rz)
-                for j in range(n):
-                    b[j] = z[j]
-                for i in range(N):
-                    c = rz[i]
-                    for j in range(n):
-                        b[j] -= Pt[i, j] * c
+                _project_affine(XT, y, Pt, z, b, rz)
         if log_now:
             k_log += 1
         if snap_now:
             k_snap += 1
-        live = 0
-        for m in range(Bm):
-            if status[m] != STATUS_DIVERGED:
-                live += 1
-        if t >= T or live == 0 or (stop_mult > 0.0 and all_done):
+        if t >= T or _n_live(status) == 0 or (stop_mult > 0.0 and all_done):
             break
         t += 1
     if L == 1:  # the depth-1 state lives in bvec during the run

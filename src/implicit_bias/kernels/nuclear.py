@@ -27,8 +27,9 @@ from .diagonal import (
     STATUS_DIVERGED,
     STATUS_MAX_STEPS,
     _grid_pointer,
+    _n_live,
+    _project_affine,
     _track_errors,
-    _xb_minus_y,
     _xt_r,
     grok_log_grid,
     grok_step_size,
@@ -249,22 +250,12 @@ def nuclear_steps(
             else:
                 for j in range(n):
                     z[j] = a[j] - al * bn * h[j]
-                _xb_minus_y(XT, z, y, r)
-                for j in range(n):
-                    a[j] = z[j]
-                for i in range(N):
-                    c = r[i]
-                    for j in range(n):
-                        a[j] -= Pt[i, j] * c
+                _project_affine(XT, y, Pt, z, a, r)
         if log_now:
             k_log += 1
         if snap_now:
             k_snap += 1
-        live = 0
-        for m in range(Bm):
-            if status[m] != STATUS_DIVERGED:
-                live += 1
-        if t >= T or live == 0 or (stop_mult > 0.0 and all_done):
+        if t >= T or _n_live(status) == 0 or (stop_mult > 0.0 and all_done):
             break
         t += 1
     return metrics, svs, k_log, snaps, k_snap, status, t1, t2, etr_min, ete_min, t
