@@ -78,6 +78,20 @@ SCALAR_ATTRS = {
 
 
 # ------------------------------------------------------------------------------------------ data
+def _hit_times(out: Mapping, k: int, steps, m: Mapping, T: int) -> dict:
+    """Memorization / generalization times of run k of a kernel call: first hits (t1, t2),
+    stable steps, the last step and the best errors."""
+    return {
+        "t1": int(out["t1"][k]),
+        "t2": int(out["t2"][k]),
+        "t1_stable": theory.t_stable(steps, m["train_error"], T=T),
+        "t2_stable": theory.t_stable(steps, m["test_error"], T=T),
+        "t_end": int(out["t_end"]),
+        "etr_min": float(out["etr_min"][k]),
+        "ete_min": float(out["ete_min"][k]),
+    }
+
+
 def _parse(truth: str) -> dict:
     parts = truth.split("_")
     out = {"family": parts[0]}
@@ -206,13 +220,7 @@ def _sparse_seed(job: Mapping, data: xr.Dataset, seed: int, log) -> list[dict]:
                         "snap_steps": out["snap_steps"],
                         "snaps": out["snaps"][k],
                         "scalars": {
-                            "t1": int(out["t1"][k]),
-                            "t2": int(out["t2"][k]),
-                            "t1_stable": theory.t_stable(steps, m["train_error"], T=T),
-                            "t2_stable": theory.t_stable(steps, m["test_error"], T=T),
-                            "t_end": int(out["t_end"]),
-                            "etr_min": float(out["etr_min"][k]),
-                            "ete_min": float(out["ete_min"][k]),
+                            **_hit_times(out, k, steps, m, T),
                             "alpha_eff": float(a[k]),
                             "T": int(T),
                             "zeta": float(zeta),
@@ -303,13 +311,7 @@ def _matrix_seed(job: Mapping, data: xr.Dataset, seed: int, log) -> list[dict]:
                         "metrics": m,
                         "sv": out["sv"][k],
                         "scalars": {
-                            "t1": int(out["t1"][k]),
-                            "t2": int(out["t2"][k]),
-                            "t1_stable": theory.t_stable(steps, m["train_error"], T=T),
-                            "t2_stable": theory.t_stable(steps, m["test_error"], T=T),
-                            "t_end": int(out["t_end"]),
-                            "etr_min": float(out["etr_min"][k]),
-                            "ete_min": float(out["ete_min"][k]),
+                            **_hit_times(out, k, steps, m, T),
                             "T": int(T),
                             "lsq_error": lsq,
                             "bhat_err_linf": err2,
