@@ -65,7 +65,7 @@ def fig1(cubes: Mapping[str, xr.Dataset]):
             pop = run["err_population"].isel(seed=0)
             ok = np.isfinite(pop.values) & (pop["t"].values > 0)
             ax.plot(pop["t"].values[ok], pop.values[ok], color="tab:blue",
-                    label="expected-loss SubGM (spec 3.6)", **plotting.THEORY_STYLE)  # fmt: skip
+                    label="SubGM, expected loss", **plotting.THEORY_STYLE)  # fmt: skip
         s0 = const.isel(seed=0)
         floor = theory.plateau_floor(
             N, eta, float(s0["theta_max"]), alpha, int(s0["dimension"]), int(s0["sparsity"])

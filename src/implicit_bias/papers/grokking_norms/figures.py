@@ -530,9 +530,11 @@ def _depth_summary(cube, axes):
             color=c,
             label=rf"$E_{{te}}\leq 10^{{-2}}$, L={L}",
         )
-        axes[1].plot(N, sub["t1"].where(sub["t1"] >= 0), "^:", color=c)
+        axes[1].plot(
+            N, sub["t1"].where(sub["t1"] >= 0), "^:", color=c, label=rf"$t_1$ (memorized), L={L}"
+        )
     axes[0].set_ylabel(r"final $E_{te}$")
-    axes[1].set_ylabel("step (dotted: $t_1$)")
+    axes[1].set_ylabel(r"step ($t_2$: circles, $t_1$: triangles)")
     for ax in axes:
         ax.set_yscale("log")
         ax.set_xlabel("$N$")
