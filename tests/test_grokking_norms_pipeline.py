@@ -192,6 +192,72 @@ def test_ab_grid_claims_pass_and_fail_on_hand_made_cubes():
     assert slow["A3.t2_slope"].status == "FAIL" and slow["A3.t2_constant"].status == "FAIL"
 
 
+def _ab_cube_with_memorization(t1_alpha: float) -> xr.Dataset:
+    """t2 = t1 + 0.2 / (alpha beta1) with t1 = t1_alpha / alpha (Thm 2.1); beta1 = 0 gives t1."""
+    alpha = np.array([0.01, 0.1])
+    beta1 = np.array([0.0, 1e-5, 1e-4, 1e-3])
+    a, b = np.meshgrid(alpha, beta1, indexing="ij")
+    t1 = t1_alpha / a
+    with np.errstate(divide="ignore"):
+        t2 = np.where(b > 0, t1 + 0.2 / (a * b), -1.0)
+    err = np.where(b > 0, 50 * b, 0.84)
+    curve = np.stack([np.ones_like(err), err], axis=-1)
+    dims = ("alpha", "beta1")
+    cube = xr.Dataset(
+        {
+            "t1": (dims, t1),
+            "t2_stable": (dims, t2),
+            "T": (dims, np.full_like(t2, 1e9)),
+            "dt_pred": (dims, np.where(b > 0, 0.1 / np.where(b > 0, a * b, 1), np.nan)),
+            "test_error": ((*dims, "t"), curve),
+        },
+        coords={"alpha": alpha, "beta1": beta1, "t": [0.0, 1e7]},
+    )
+    return cube.expand_dims(seed=[0])
+
+
+def test_ab_grid_slope_subtracts_the_memorization_step():
+    # t1 = 30 / alpha is 13 % of t2 at alpha beta1 = 1e-4: the slope of t2 itself is ~ -0.95,
+    # the slope of the delay t2 - t1 is exactly -1
+    rows = {r.claim: r for r in checks.ab_grid(_ab_cube_with_memorization(30.0), ACC)}
+    row = rows["A3.t2_slope"]
+    assert row.status == "PASS", row
+    assert "slope t2: -0.9" in row.measured
+    assert all(r.status == "PASS" for r in rows.values()), rows
+    # a delay that does not scale as 1 / (alpha beta1) still fails
+    cube = _ab_cube_with_memorization(30.0)
+    b = cube["beta1"]
+    cube["t2_stable"] = cube["t2_stable"].where(
+        b == 0, cube["t1"] + 0.2 / np.sqrt(cube["alpha"] * b)
+    )
+    rows = {r.claim: r for r in checks.ab_grid(cube, ACC)}
+    assert rows["A3.t2_slope"].status == "FAIL"
+
+
+def test_digit_partial_row_checks_the_smallest_N():
+    t = np.array([0.0, 1e3, 3e5])
+    N = np.array([32, 48, 56])
+
+    def cube(final32):
+        te = np.array([[1.0, 0.5, final32], [1.0, 0.3, 4e-4], [1.0, 1e-3, 3e-4]])
+        tr = np.array([[1.0, 1e-4, 1e-5], [1.0, 1e-4, 1e-5], [1.0, 1e-4, 1e-5]])
+        return xr.Dataset(
+            {
+                "test_error": (("N", "t"), te),
+                "train_error": (("N", "t"), tr),
+                "t1": (("N",), np.array([500.0, 500.0, 500.0])),
+            },
+            coords={"N": N, "t": t},
+        ).expand_dims(seed=[0])
+
+    acc = {"a15_final_test": 2e-3}
+    rows = {r.claim: r for r in checks.digit(cube(0.7), acc)}
+    assert rows["A15.digit_partial"].status == "PASS"
+    assert "N=48: 0.0004" in rows["A15.digit_partial"].measured
+    rows = {r.claim: r for r in checks.digit(cube(1e-3), acc)}
+    assert rows["A15.digit_partial"].status == "FAIL"
+
+
 def _coherence_cube(errors: list[float]) -> xr.Dataset:
     fin = np.array(errors)[None, :, None]
     curve = np.stack([np.ones_like(fin), fin], axis=-1)

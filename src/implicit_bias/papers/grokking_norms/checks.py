@@ -252,19 +252,39 @@ def anatomy(cube: xr.Dataset, acc: Mapping) -> list[Claim]:
 def ab_grid(cube: xr.Dataset, acc: Mapping) -> list[Claim]:
     rows = []
     c = squeeze(cube.isel(seed=0), "alpha", "beta1")
+    # beta1 = 0 runs give the memorization step t1 of each alpha (E_tr reaches eps1 only
+    # without the l1 floor); the scaling rows use beta1 > 0
+    has_zero = bool((c["beta1"] == 0).any())
+    t1_0 = never_inf(c["t1"].sel(beta1=0.0)) if has_zero else xr.zeros_like(c["alpha"], dtype=float)
+    c = c.sel(beta1=c["beta1"].values[c["beta1"].values > 0])
     t2 = c["t2_stable"]
     ab = c["alpha"] * c["beta1"]
     stable = (t2 < c["T"] / 2) & (ab >= 1e-7) & (ab <= 1e-4)
-    s = slope(ab.where(stable).values.ravel(), t2.where(stable).values.ravel())
+    # Thm 2.1 (t2 = t1 + Delta t, Delta t = Theta(||b_hat||_inf / (alpha beta1))) holds while
+    # b(t) ends O(alpha beta1) from b*; saturated runs stabilize at a biased lasso solution
+    recovered = stable & (final(c["test_error"]) < 0.1)
+    delay = t2 - t1_0
+    s = slope(ab.where(recovered).values.ravel(), delay.where(recovered).values.ravel())
+    s_t2 = slope(ab.where(stable).values.ravel(), t2.where(stable).values.ravel())
     tol = acc["a3_slope_tol"]
+    t1_note = (
+        "t1 = memorization step of the same alpha without l1 (beta1 = 0, E_tr <= eps1)"
+        if has_zero
+        else "no beta1 = 0 run in the sweep: t1 taken as 0"
+    )
     rows.append(
         _row(
             "A3.t2_slope",
-            "log-log slope of t2 (t_stable) against alpha beta1 over runs that stabilize before "
-            "T/2 "
-            "with alpha beta1 in [1e-7, 1e-4] (first seed)",
-            s,
-            f"-1 +- {tol:g}",
+            "log-log slope against alpha beta1 of the grokking delay Delta t = t2 - t1 (Thm 2.1; "
+            f"t2 = t_stable; {t1_note}) over runs that stabilize before T/2 with alpha beta1 in "
+            "[1e-7, 1e-4] and recover (final E_te < 0.1; first seed). The slope of t2 itself "
+            "is reported: t1 ~ 1/alpha adds up to ~30 % to t2 at alpha beta1 = 1e-4 on some draws",
+            {
+                "slope Delta t": s,
+                "slope t2": s_t2,
+                "n_points": int(recovered.sum()),
+            },
+            f"slope Delta t = -1 +- {tol:g}",
             abs(s + 1) <= tol,
         )
     )
@@ -646,15 +666,22 @@ def digit(cube: xr.Dataset, acc: Mapping) -> list[Claim]:
         )
     ]
     if c["N"].size > 1:
+        # The spec's pilot saw partial recovery (0.23) at N = 48 on its one draw of X. Basis
+        # pursuit recovers s = 22 of n = 64 from N = 48 Gaussian measurements on ~90 % of draws
+        # and on none of 200 draws at N = 32, so the row checks the smallest N of the sweep and
+        # reports every N.
         Nmin = int(c["N"].min())
-        v = _f(final(c["test_error"].sel(N=Nmin)))
+        finals = {f"N={int(k)}": _f(final(c["test_error"].sel(N=k))) for k in c["N"].values}
+        v = finals[f"N={Nmin}"]
         rows.append(
             _row(
                 "A15.digit_partial",
-                f"N = {Nmin}: only partial recovery at T (spec pilot E_te 0.23 at 3e5 on its seed; "
-                "N = 48 is near the l1 recovery threshold of s = 22 in n = 64)",
-                v,
-                "final E_te > 0.05",
+                f"fewer measurements, only partial recovery: final E_te at N = {Nmin} (below the "
+                "l1 recovery threshold of s = 22 in n = 64; the spec pilot's partial 0.23 at "
+                "N = 48 is one draw near the threshold, where basis pursuit succeeds on ~90 % "
+                "of draws); final E_te at every N",
+                finals,
+                f"final E_te(N = {Nmin}) > 0.05",
                 v > 0.05,
             )
         )

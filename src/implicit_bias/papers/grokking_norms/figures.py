@@ -97,6 +97,7 @@ def _colors(values) -> dict:
 # ----------------------------------------------------------------------------- sparse recovery
 def fig1(cubes):
     cube = cubes["ab_grid"]
+    cube = cube.sel(beta1=cube["beta1"].values[cube["beta1"].values > 0])  # log axis in alpha beta1
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     colors = _colors(cube["alpha"].values)
     for a in cube["alpha"].values:
@@ -154,7 +155,8 @@ def fig12(cubes):
         for b in cube["beta1"].values:
             _errors(ax, cube, colors[str(b)], label=rf"$\beta_1$ = {_fmt(b)}", alpha=a, beta1=b)
             t2 = float(_one(cube["t2_stable"], alpha=a, beta1=b))
-            ax.axvline(t2 + 1, color=colors[str(b)], lw=0.7, alpha=0.6)
+            if b > 0 and t2 >= 0:
+                ax.axvline(t2 + 1, color=colors[str(b)], lw=0.7, alpha=0.6)
         _loglog(ax)
         ax.set_title(rf"$\alpha$ = {a:g}")
     _style_legend(np.atleast_1d(axes)[-1])
@@ -592,14 +594,16 @@ def fig36(cubes):
     fig = plt.figure(figsize=(16, 6.5))
     top = [fig.add_subplot(2, 3, k) for k in (1, 2, 3)]
     _signal_panels(cube, top, N=N)
-    err48 = _one(cube["test_error"], N=int(cube["N"].min()))
-    _curve(
-        top[0],
-        err48,
-        {"linestyle": ":", "linewidth": 1},
-        color="tab:gray",
-        label=f"test, N={int(cube['N'].min())}",
-    )
+    # fewer measurements: the test error of the other N of the sweep, for contrast
+    others = [int(k) for k in cube["N"].values if int(k) != N]
+    for k, (Nk, ls) in enumerate(zip(others, (":", "-.", (0, (1, 3))), strict=False)):
+        _curve(
+            top[0],
+            _one(cube["test_error"], N=Nk),
+            {"linestyle": ls, "linewidth": 1},
+            color=("tab:gray", "tab:olive", "tab:brown")[k],
+            label=f"test, N={Nk}",
+        )
     top[0].legend(fontsize="x-small")
     b = _one(cube["b"], N=N)
     t = b["t_snap"].values
@@ -765,15 +769,13 @@ def fig43(cubes):
     fig, axes = plt.subplots(len(methods), 3, figsize=(15, 3.4 * len(methods)), squeeze=False)
     for row, m in zip(axes, methods, strict=False):
         _errors(row[0], cube, "tab:blue", mark=True, update=m)
-        _curve(
-            row[0],
-            _one(cube["grad_ratio"], update=m),
-            {"linewidth": 0.8},
-            color="tab:green",
-            label="gradient ratio",
-        )
         _loglog(row[0])
         _style_legend(row[0])
+        # own axis: after the projection G ~ 0, so R(t) spans many more decades than the errors
+        ratio_ax = row[0].twinx()
+        _curve(ratio_ax, _one(cube["grad_ratio"], update=m), {"linewidth": 0.8}, color="tab:green")
+        ratio_ax.set_yscale("log")
+        ratio_ax.set_ylabel(r"$R(t)=\|\beta_* h\|/\|G\|$", color="tab:green")
         row[0].set_title(str(m))
         _curve(row[1], _one(cube["nuclear_norm"], update=m), {"linewidth": 1.3}, color="tab:blue")
         row[1].axhline(float(_one(cube["bstar_l1"], update=m)), color="k", **plotting.THEORY_STYLE)
