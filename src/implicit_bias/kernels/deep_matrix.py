@@ -26,6 +26,7 @@ __all__ = [
     "end_to_end",
     "l1_loss",
     "subgm_deep_matrix",
+    "subgm_deep_matrix_chunked",
     "subgm_deep_matrix_steps",
 ]
 
@@ -127,18 +128,18 @@ def _frob_err(Xhat, Xstar):
 
 
 @numba.njit(cache=True)
-def subgm_deep_matrix_steps(A, AT, y, Xstar, W, eta, T, log_steps):
-    """SubGM with constant eta for t = 0..T on W (N, d, d), in place; AT = A^T (C order).
+def _deep_matrix_segment(
+    A, AT, y, Xstar, W, eta, T, log_steps, metrics, err_min, t_min, k, t, t_stop
+):
+    """The loop of subgm_deep_matrix_steps from step t (grid pointer k) with the carried running
+    minimum (err_min, t_min), until the run ends or t reaches t_stop.
 
-    The state at t is evaluated before its update (no update at T): err(t) every step (exact
-    running minimum), and (loss, err) at log_steps (sorted). Stops with STATUS_DIVERGED if an
-    entry exceeds 1e6 or is NaN. Returns (metrics (n_log, 2), n_logged, status, err_min, t_min,
-    t_end); rows past n_logged are NaN.
+    Returns (k, t, status, err_min, t_min, loss): status -1 means t_stop was reached (resume
+    from t); loss is the last L evaluated.
     """
     N, d, _ = W.shape
     m, D = A.shape
     n_log = log_steps.shape[0]
-    metrics = np.full((n_log, 2), np.nan)
     Lp = np.empty((N + 1, d, d))
     Rs = np.empty((N, d, d))
     G = np.empty((d, d))
@@ -147,18 +148,13 @@ def subgm_deep_matrix_steps(A, AT, y, Xstar, W, eta, T, log_steps):
     RsT = np.empty((d, d))
     r = np.empty(m)
     gv = G.reshape(D)
-    status = STATUS_MAX_STEPS
-    err_min = np.inf
-    t_min = 0
-    k = 0
-    t = 0
-    while True:
+    loss = math.nan
+    while t < t_stop:
         _products(W, Lp, Rs)
         loss = _measure(AT, y, Lp[N], r)
         e = _frob_err(Lp[N], Xstar)
         if not (math.isfinite(loss) and math.isfinite(e)):
-            status = STATUS_DIVERGED
-            break
+            return k, t, STATUS_DIVERGED, err_min, t_min, loss
         if e < err_min:
             err_min = e
             t_min = t
@@ -169,7 +165,7 @@ def subgm_deep_matrix_steps(A, AT, y, Xstar, W, eta, T, log_steps):
             metrics[k, 1] = e
             k += 1
         if t >= T:
-            break
+            return k, t, STATUS_MAX_STEPS, err_min, t_min, loss
         for j in range(D):
             gv[j] = 0.0
         for i in range(m):
@@ -193,16 +189,50 @@ def subgm_deep_matrix_steps(A, AT, y, Xstar, W, eta, T, log_steps):
                         wmax = aw
         t += 1
         if not wmax <= W_DIVERGED:
-            status = STATUS_DIVERGED
-            break
+            return k, t, STATUS_DIVERGED, err_min, t_min, loss
+    return k, t, -1, err_min, t_min, loss
+
+
+@numba.njit(cache=True)
+def subgm_deep_matrix_steps(A, AT, y, Xstar, W, eta, T, log_steps):
+    """SubGM with constant eta for t = 0..T on W (N, d, d), in place; AT = A^T (C order).
+
+    The state at t is evaluated before its update (no update at T): err(t) every step (exact
+    running minimum), and (loss, err) at log_steps (sorted). Stops with STATUS_DIVERGED if an
+    entry exceeds 1e6 or is NaN. Returns (metrics (n_log, 2), n_logged, status, err_min, t_min,
+    t_end); rows past n_logged are NaN.
+    """
+    metrics = np.full((log_steps.shape[0], 2), np.nan)
+    # the loop always ends at t = T, so one segment runs it all (int64 zeros, not literals:
+    # the chunked driver uses the same compiled segment)
+    zero = np.int64(0)
+    k, t, status, err_min, t_min, _ = _deep_matrix_segment(
+        A, AT, y, Xstar, W, eta, T, log_steps, metrics, np.inf, zero, zero, zero, T + 1
+    )
     return metrics, k, status, err_min, t_min, t
 
 
-def subgm_deep_matrix(A, y, Xstar, W0, eta: float, T: int, log_steps=None) -> dict:
+def subgm_deep_matrix_chunked(A, AT, y, Xstar, W, eta, T, log_steps, progress):
+    """subgm_deep_matrix_steps in segments sized by ``progress`` (a progress.Progress),
+    reporting the training loss between them; the same results bit for bit."""
+    metrics = np.full((log_steps.shape[0], 2), np.nan)
+    err_min, t_min, k, t = np.inf, 0, 0, 0
+    while True:
+        k, t, status, err_min, t_min, loss = _deep_matrix_segment(
+            A, AT, y, Xstar, W, eta, T, log_steps, metrics, err_min, t_min, k, t,
+            progress.next_stop(t, T + 1),
+        )  # fmt: skip
+        if status >= 0:
+            return metrics, k, status, err_min, t_min, t
+        progress.update(t, loss)
+
+
+def subgm_deep_matrix(A, y, Xstar, W0, eta: float, T: int, log_steps=None, progress=None) -> dict:
     """SubGM on the deep factorization from W0 (N, d, d); A (m, d^2), y (m,), Xstar (d, d).
 
     log_steps defaults to log_grid(T, 40) plus T. Returns steps, metrics {train_loss, err},
-    W (final factors), Xhat, status, err_min, t_min, t_end.
+    W (final factors), Xhat, status, err_min, t_min, t_end. With ``progress`` (a
+    progress.Progress) the loop runs in segments and reports between them (same results).
     """
     A = np.ascontiguousarray(A, dtype=np.float64)
     y = np.ascontiguousarray(y, dtype=np.float64)
@@ -217,9 +247,11 @@ def subgm_deep_matrix(A, y, Xstar, W0, eta: float, T: int, log_steps=None) -> di
         raise ValueError(f"eta must be > 0, got {eta}")
     T = int(T)
     grid = with_endpoint(log_grid(T, 40) if log_steps is None else log_steps, T)
-    metrics, n, status, err_min, t_min, t_end = subgm_deep_matrix_steps(
-        A, np.ascontiguousarray(A.T), y, Xstar, W, float(eta), T, grid
-    )
+    args = (A, np.ascontiguousarray(A.T), y, Xstar, W, float(eta), T, grid)
+    if progress is None:
+        metrics, n, status, err_min, t_min, t_end = subgm_deep_matrix_steps(*args)
+    else:
+        metrics, n, status, err_min, t_min, t_end = subgm_deep_matrix_chunked(*args, progress)
     return {
         "steps": grid[:n],
         "metrics": {name: metrics[:n, i] for i, name in enumerate(MATRIX_METRICS)},

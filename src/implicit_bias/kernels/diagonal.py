@@ -12,6 +12,7 @@ that results are bit-reproducible.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numba
@@ -29,6 +30,7 @@ __all__ = [
     "log_grid",
     "residual",
     "run_gd",
+    "run_gd_chunked",
     "train_shortcut_net",
 ]
 
@@ -174,6 +176,86 @@ def _metrics_row(loss, beta, beta_star, w, u, v, alpha, s, n, out):
 
 
 @numba.njit(cache=True)
+def _run_gd_init(XT, w, u, v, y, alpha, n_grid):
+    """Buffers and carried state of run_gd: beta, r = X beta - y, r_new, steps, metrics."""
+    d, n = XT.shape
+    beta = np.empty(d)
+    r = np.empty(n)
+    r_new = np.empty(n)
+    for j in range(d):
+        beta[j] = v[j] + alpha * (w[j] * w[j] - u[j] * u[j])
+    residual(XT, y, beta, r)
+    steps = np.empty(n_grid + 1, dtype=np.int64)
+    metrics = np.empty((n_grid + 1, N_METRICS))
+    return beta, r, r_new, steps, metrics
+
+
+@numba.njit(cache=True)
+def _run_gd_segment(
+    XT,
+    y,
+    beta_star,
+    s,
+    w,
+    u,
+    v,
+    alpha,
+    eta,
+    train_v,
+    tol,
+    max_steps,
+    log_steps,
+    refresh_every,
+    beta,
+    r,
+    r_new,
+    steps,
+    metrics,
+    n_logged,
+    k,
+    t,
+    t_stop,
+):
+    """The loop of run_gd from step t with its carried state, until it stops or reaches t_stop.
+
+    Returns (n_logged, k, t, status, loss): status -1 means t_stop was reached (resume from t),
+    else the run ended and its last row is written; loss is the last L evaluated.
+    """
+    n = XT.shape[1]
+    n_grid = log_steps.shape[0]
+    loss = math.nan
+    while t < t_stop:
+        if refresh_every > 0 and t > 0 and t % refresh_every == 0:
+            # the fused step accumulates rounding in r; rebuild it from beta
+            residual(XT, y, beta, r)
+        loss = 0.0
+        for i in range(n):
+            loss += r[i] * r[i]
+        loss /= 2.0 * n
+        status = -1
+        if not math.isfinite(loss):
+            status = STATUS_DIVERGED
+        elif loss <= tol:
+            status = STATUS_CONVERGED
+        elif t >= max_steps:
+            status = STATUS_MAX_STEPS
+        if status >= 0:
+            steps[n_logged] = t
+            _metrics_row(loss, beta, beta_star, w, u, v, alpha, s, n, metrics[n_logged])
+            return n_logged + 1, k, t, status, loss
+        while k < n_grid and log_steps[k] < t:
+            k += 1
+        if k < n_grid and log_steps[k] == t:
+            steps[n_logged] = t
+            _metrics_row(loss, beta, beta_star, w, u, v, alpha, s, n, metrics[n_logged])
+            n_logged += 1
+            k += 1
+        gd_step(XT, r, r_new, w, u, v, beta, eta, alpha, train_v)
+        t += 1
+    return n_logged, k, t, -1, loss
+
+
+@numba.njit(cache=True)
 def run_gd(
     XT,
     y,
@@ -200,50 +282,52 @@ def run_gd(
     Returns (steps, metrics, t_end, status) with steps int64 (n_logged,) and
     metrics float64 (n_logged, len(METRICS)).
     """
-    d, n = XT.shape
-    beta = np.empty(d)
-    r = np.empty(n)
-    r_new = np.empty(n)
-    for j in range(d):
-        beta[j] = v[j] + alpha * (w[j] * w[j] - u[j] * u[j])
-    residual(XT, y, beta, r)
+    beta, r, r_new, steps, metrics = _run_gd_init(XT, w, u, v, y, alpha, log_steps.shape[0])
+    # t = max_steps always stops, so one segment runs the whole loop; plain int64 arguments
+    # (not literals) share the compiled segment with the chunked driver
+    zero = np.int64(0)
+    n_logged, _, t, status, _ = _run_gd_segment(
+        XT, y, beta_star, s, w, u, v, alpha, eta, train_v, tol, max_steps, log_steps,
+        np.int64(refresh_every), beta, r, r_new, steps, metrics, zero, zero, zero,
+        np.int64(max_steps + 1),
+    )  # fmt: skip
+    return steps[:n_logged].copy(), metrics[:n_logged].copy(), t, status
 
-    n_grid = log_steps.shape[0]
-    steps = np.empty(n_grid + 1, dtype=np.int64)
-    metrics = np.empty((n_grid + 1, N_METRICS))
-    n_logged = 0
-    k = 0
-    t = 0
-    status = STATUS_MAX_STEPS
+
+def run_gd_chunked(
+    XT,
+    y,
+    beta_star,
+    s,
+    w,
+    u,
+    v,
+    alpha,
+    eta,
+    train_v,
+    tol,
+    max_steps,
+    log_steps,
+    refresh_every=5000,
+    *,
+    progress,
+):
+    """run_gd in segments sized by ``progress`` (a progress.Progress), reporting between them.
+
+    Same arguments, state and results as run_gd (bit for bit): every loop variable is carried
+    from one segment to the next.
+    """
+    beta, r, r_new, steps, metrics = _run_gd_init(XT, w, u, v, y, alpha, log_steps.shape[0])
+    n_logged, k, t = 0, 0, 0
     while True:
-        if refresh_every > 0 and t > 0 and t % refresh_every == 0:
-            # the fused step accumulates rounding in r; rebuild it from beta
-            residual(XT, y, beta, r)
-        loss = 0.0
-        for i in range(n):
-            loss += r[i] * r[i]
-        loss /= 2.0 * n
-        if not math.isfinite(loss):
-            status = STATUS_DIVERGED
+        t_stop = progress.next_stop(t, max_steps + 1)
+        n_logged, k, t, status, loss = _run_gd_segment(
+            XT, y, beta_star, s, w, u, v, alpha, eta, train_v, tol, max_steps, log_steps,
+            refresh_every, beta, r, r_new, steps, metrics, n_logged, k, t, t_stop,
+        )  # fmt: skip
+        if status >= 0:
             break
-        if loss <= tol:
-            status = STATUS_CONVERGED
-            break
-        if t >= max_steps:
-            status = STATUS_MAX_STEPS
-            break
-        while k < n_grid and log_steps[k] < t:
-            k += 1
-        if k < n_grid and log_steps[k] == t:
-            steps[n_logged] = t
-            _metrics_row(loss, beta, beta_star, w, u, v, alpha, s, n, metrics[n_logged])
-            n_logged += 1
-            k += 1
-        gd_step(XT, r, r_new, w, u, v, beta, eta, alpha, train_v)
-        t += 1
-    steps[n_logged] = t
-    _metrics_row(loss, beta, beta_star, w, u, v, alpha, s, n, metrics[n_logged])
-    n_logged += 1
+        progress.update(t, loss)
     return steps[:n_logged].copy(), metrics[:n_logged].copy(), t, status
 
 
@@ -264,8 +348,13 @@ def train_shortcut_net(
     max_steps: int,
     train_v: bool = True,
     per_decade: int = 50,
+    progress=None,
 ) -> dict:
-    """GD from v = 0, w = u = eps (so beta = 0), logging on log_grid(max_steps, per_decade)."""
+    """GD from v = 0, w = u = eps (so beta = 0), logging on log_grid(max_steps, per_decade).
+
+    With ``progress`` (a progress.Progress) the loop runs in segments and reports between them;
+    the results are the same bit for bit.
+    """
     XT = data.XT
     if XT.dtype != np.float64 or not XT.flags.c_contiguous:
         raise ValueError("data.XT must be a C-contiguous float64 array")
@@ -274,7 +363,8 @@ def train_shortcut_net(
     u = np.full(d, float(eps))
     v = np.zeros(d)
     grid = log_grid(max_steps, per_decade)
-    steps, metrics, t_end, status = run_gd(
+    runner = run_gd if progress is None else functools.partial(run_gd_chunked, progress=progress)
+    steps, metrics, t_end, status = runner(
         XT,
         np.ascontiguousarray(data.y, dtype=np.float64),
         np.ascontiguousarray(data.beta_star, dtype=np.float64),
@@ -641,7 +731,9 @@ def stability_quantities(X, params, D: int = 2, model: str = "depth") -> dict:
     }
 
 
-def _run_once(X, XT, y, theta0, D, model, eta, T_w, tol, max_steps, chunk, rng, per_decade):
+def _run_once(
+    X, XT, y, theta0, D, model, eta, T_w, tol, max_steps, chunk, rng, per_decade, progress=None
+):
     """One GD run from theta0 with the stopping rule of spec 2.5; see train_diagonal_net."""
     theta = tuple(p.copy() for p in theta0)
     n, d = X.shape
@@ -688,6 +780,8 @@ def _run_once(X, XT, y, theta0, D, model, eta, T_w, tol, max_steps, chunk, rng, 
         if t >= max_steps:
             status = STATUS_MAX_STEPS
             break
+        if progress is not None:
+            progress.update(t, loss)
         t_stop = min(t + chunk, max_steps, int(grid[k]) if k < grid.size else max_steps)
     if not steps or steps[-1] != t:
         steps.append(t)
@@ -711,6 +805,7 @@ def train_diagonal_net(
     kick_seed: int | np.random.Generator = 0,
     per_decade: int = 20,
     max_retries: int = 2,
+    progress=None,
 ) -> dict:
     """Full-batch GD on the depth-D ("depth") or UV ("uv") model with the rule of spec 2.5.
 
@@ -725,6 +820,7 @@ def train_diagonal_net(
     z comes from kick_seed when it is a Generator, else from
     default_rng(SeedSequence([kick_seed, 1])), created once per call.
     The training loss is logged on log_grid(max_steps, per_decade) below t_end, and at t_end.
+    ``progress`` (a progress.Progress) is updated between the kernel calls of every chunk.
     """
     X = np.ascontiguousarray(X, dtype=np.float64)
     XT = np.ascontiguousarray(X.T)
@@ -757,6 +853,8 @@ def train_diagonal_net(
     retries = 0
     while True:
         max_steps = T_w + int(max_extra_steps)
+        if progress is not None:
+            progress.total_steps = max_steps
         status, t, loss, theta, kicks, steps, losses = _run_once(
             X,
             XT,
@@ -771,11 +869,16 @@ def train_diagonal_net(
             int(chunk),
             rng,
             int(per_decade),
+            progress,
         )
         if status != STATUS_DIVERGED or retries >= max_retries:
             break
         retries += 1
         T_w *= 2
+        if progress is not None:
+            progress.logger.info(
+                "%s: diverged at step %d, restarting with T_w = %d", progress.label, t, T_w
+            )
 
     params = dict(zip(_PARAM_NAMES[model], theta, strict=True))
     beta = diagonal_beta(theta, D, model)
@@ -821,6 +924,7 @@ __all__ += [
     "population_subgm",
     "step_size",
     "subgm_diagonal",
+    "subgm_diagonal_chunked",
     "subgm_diagonal_steps",
     "with_endpoint",
 ]
@@ -992,24 +1096,10 @@ def _subgm_metrics(loss, W, theta, theta_star, out):
 
 
 @numba.njit(cache=True)
-def subgm_diagonal_steps(
-    X, XT, y, theta_star, W, kind, eta0, rho, milestones, factor, T, log_steps, err_hit, stop_at_hit
-):
-    """SubGM on a batch of N-layer diagonal networks that share (X, y); W (B, N, d) in place.
-
-    Member b uses eta_t = step_size(kind, eta0[b], rho[b], milestones, factor, t). At every
-    t = 0..T the state w^(t) is evaluated before its update: L(t), err(t) (exact running
-    minimum err_min / t_min and first hitting time t_hit of err <= err_hit), and the metrics
-    row if t is in log_steps (sorted). No update at t = T. A member whose |w| exceeds 1e6 or
-    turns NaN is frozen with status STATUS_DIVERGED and logs NaN from then on. With
-    stop_at_hit the run ends at the first t where every live member has hit (t_end < T).
-
-    Returns (metrics (B, n_log, len(SUBGM_METRICS)), n_logged, status (B,), err_min (B,),
-    t_min (B,), t_hit (B,) (-1 if never), t_end). Rows past n_logged are NaN.
-    """
+def _subgm_init(XT, y, W, n_log):
+    """Outputs, carried state and buffers of subgm_diagonal_steps at t = 0 (see there)."""
     B, N, d = W.shape
     m = y.shape[0]
-    n_log = log_steps.shape[0]
     metrics = np.full((B, n_log, N_SUBGM_METRICS), np.nan)
     status = np.full(B, STATUS_MAX_STEPS, dtype=np.int64)
     err_min = np.full(B, np.inf)
@@ -1017,9 +1107,6 @@ def subgm_diagonal_steps(
     t_hit = np.full(B, -1, dtype=np.int64)
     theta = np.empty((B, d))
     r = np.empty((B, m))
-    s = np.empty(m)
-    q = np.empty(d)
-    P = np.empty(N)
     for b in range(B):
         for i in range(d):
             p = 1.0
@@ -1035,9 +1122,45 @@ def subgm_diagonal_steps(
                     wmax = aw
         if not wmax <= W_DIVERGED:
             status[b] = STATUS_DIVERGED
-    k = 0
-    t = 0
-    while True:
+    return metrics, status, err_min, t_min, t_hit, theta, r
+
+
+@numba.njit(cache=True)
+def _subgm_segment(
+    X,
+    XT,
+    y,
+    theta_star,
+    W,
+    kind,
+    eta0,
+    rho,
+    milestones,
+    factor,
+    T,
+    log_steps,
+    err_hit,
+    stop_at_hit,
+    metrics,
+    status,
+    err_min,
+    t_min,
+    t_hit,
+    theta,
+    r,
+    k,
+    t,
+    t_stop,
+):
+    """The loop of subgm_diagonal_steps from step t (grid pointer k) with its carried state,
+    until the run ends or t reaches t_stop. Returns (k, t, done)."""
+    B, N, d = W.shape
+    m = y.shape[0]
+    n_log = log_steps.shape[0]
+    s = np.empty(m)
+    q = np.empty(d)
+    P = np.empty(N)
+    while t < t_stop:
         while k < n_log and log_steps[k] < t:
             k += 1
         log_now = k < n_log and log_steps[k] == t
@@ -1059,7 +1182,7 @@ def subgm_diagonal_steps(
         if log_now:
             k += 1
         if t >= T or (stop_at_hit and all_hit):
-            break
+            return k, t, True
         for b in range(B):
             if status[b] == STATUS_DIVERGED:
                 continue
@@ -1072,7 +1195,71 @@ def subgm_diagonal_steps(
                 continue
             _residual_loss(XT, y, theta[b], r[b])
         t += 1
+    return k, t, False
+
+
+@numba.njit(cache=True)
+def subgm_diagonal_steps(
+    X, XT, y, theta_star, W, kind, eta0, rho, milestones, factor, T, log_steps, err_hit, stop_at_hit
+):
+    """SubGM on a batch of N-layer diagonal networks that share (X, y); W (B, N, d) in place.
+
+    Member b uses eta_t = step_size(kind, eta0[b], rho[b], milestones, factor, t). At every
+    t = 0..T the state w^(t) is evaluated before its update: L(t), err(t) (exact running
+    minimum err_min / t_min and first hitting time t_hit of err <= err_hit), and the metrics
+    row if t is in log_steps (sorted). No update at t = T. A member whose |w| exceeds 1e6 or
+    turns NaN is frozen with status STATUS_DIVERGED and logs NaN from then on. With
+    stop_at_hit the run ends at the first t where every live member has hit (t_end < T).
+
+    Returns (metrics (B, n_log, len(SUBGM_METRICS)), n_logged, status (B,), err_min (B,),
+    t_min (B,), t_hit (B,) (-1 if never), t_end). Rows past n_logged are NaN.
+    """
+    metrics, status, err_min, t_min, t_hit, theta, r = _subgm_init(XT, y, W, log_steps.shape[0])
+    # the loop always ends at t = T, so one segment runs it all (int64 zeros, not literals:
+    # the chunked driver uses the same compiled segment)
+    zero = np.int64(0)
+    k, t, _ = _subgm_segment(
+        X, XT, y, theta_star, W, kind, eta0, rho, milestones, factor, T, log_steps, err_hit,
+        stop_at_hit, metrics, status, err_min, t_min, t_hit, theta, r, zero, zero, T + 1,
+    )  # fmt: skip
     return metrics, k, status, err_min, t_min, t_hit, t
+
+
+def subgm_diagonal_chunked(
+    X,
+    XT,
+    y,
+    theta_star,
+    W,
+    kind,
+    eta0,
+    rho,
+    milestones,
+    factor,
+    T,
+    log_steps,
+    err_hit,
+    stop_at_hit,
+    progress,
+):
+    """subgm_diagonal_steps in segments sized by ``progress`` (a progress.Progress), reporting
+    the training loss of the live members between them; the same results bit for bit."""
+    metrics, status, err_min, t_min, t_hit, theta, r = _subgm_init(XT, y, W, log_steps.shape[0])
+    k, t = 0, 0
+    while True:
+        k, t, done = _subgm_segment(
+            X, XT, y, theta_star, W, kind, eta0, rho, milestones, factor, T, log_steps, err_hit,
+            stop_at_hit, metrics, status, err_min, t_min, t_hit, theta, r, k, t,
+            progress.next_stop(t, T + 1),
+        )  # fmt: skip
+        if done:
+            return metrics, k, status, err_min, t_min, t_hit, t
+        progress.update(t, lambda: _live(np.mean(np.abs(r), axis=1), status))
+
+
+def _live(values, status):
+    """values with NaN for the diverged members of a batch (progress lines)."""
+    return np.where(status == STATUS_DIVERGED, np.nan, values)
 
 
 def _per_member(v, B: int, name: str) -> np.ndarray:
@@ -1099,6 +1286,7 @@ def subgm_diagonal(
     log_steps=None,
     err_hit: float = -1.0,
     stop_at_hit: bool = False,
+    progress=None,
 ) -> dict:
     """SubGM on the l1 loss of the N-layer diagonal network from W0 (N, d) or a batch (B, N, d).
 
@@ -1106,7 +1294,8 @@ def subgm_diagonal(
     "geometric" (eta * rho^t, Fig. 4). eta and rho may differ per batch member. log_steps
     defaults to log_grid(T, 40) plus T. Returns steps (n,), metrics {name: (B, n) or (n,)},
     W (final layers), theta, status, err_min, t_min, t_hit (first t with err <= err_hit, -1 if
-    never), t_end; a single W0 (N, d) gives unbatched arrays.
+    never), t_end; a single W0 (N, d) gives unbatched arrays. With ``progress`` (a
+    progress.Progress) the loop runs in segments and reports between them (same results).
     """
     X = np.ascontiguousarray(X, dtype=np.float64)
     XT = np.ascontiguousarray(X.T)
@@ -1133,7 +1322,11 @@ def subgm_diagonal(
         raise ValueError(f"eta must be > 0, got {eta}")
     ms = np.ascontiguousarray(np.sort(np.asarray(milestones, dtype=np.int64).reshape(-1)))
     grid = with_endpoint(log_grid(T, 40) if log_steps is None else log_steps, T)
-    metrics, n_logged, status, err_min, t_min, t_hit, t_end = subgm_diagonal_steps(
+    if progress is None:
+        runner = subgm_diagonal_steps
+    else:
+        runner = functools.partial(subgm_diagonal_chunked, progress=progress)
+    metrics, n_logged, status, err_min, t_min, t_hit, t_end = runner(
         X,
         XT,
         y,
@@ -1217,6 +1410,7 @@ __all__ += [
     "GROK_METHODS",
     "GROK_METRICS",
     "grok_diagonal",
+    "grok_diagonal_chunked",
     "grok_diagonal_steps",
     "grok_log_grid",
     "grok_step_size",
@@ -1426,7 +1620,42 @@ def _grok_metrics(b, b_star, support, r, g, h, beta1, beta2, pairs, h_zero, ny, 
 
 
 @numba.njit(cache=True)
-def grok_diagonal_steps(
+def _grok_init(y, b_star, W, n_log, n_snap):
+    """Outputs and carried state of grok_diagonal_steps at t = 0: metrics, snaps, status, t1,
+    t2, etr_min, ete_min, the iterates bvec (B, n) and the error scales ny, nb."""
+    Bm, L, n = W.shape
+    N = y.shape[0]
+    metrics = np.full((Bm, n_log, N_GROK_METRICS), np.nan)
+    snaps = np.full((Bm, n_snap, n), np.nan)
+    status = np.full(Bm, STATUS_MAX_STEPS, dtype=np.int64)
+    t1 = np.full(Bm, -1, dtype=np.int64)
+    t2 = np.full(Bm, -1, dtype=np.int64)
+    etr_min = np.full(Bm, np.inf)
+    ete_min = np.full(Bm, np.inf)
+    bvec = np.empty((Bm, n))
+    ny = 0.0
+    for i in range(N):
+        ny += y[i] * y[i]
+    ny = math.sqrt(ny)
+    nb = 0.0
+    for j in range(n):
+        nb += b_star[j] * b_star[j]
+    nb = math.sqrt(nb)
+    if ny == 0.0:  # y* = 0 (e.g. coherent rows off the support): report absolute errors
+        ny = 1.0
+    if nb == 0.0:
+        nb = 1.0
+    for m in range(Bm):
+        for j in range(n):
+            p = 1.0
+            for k in range(L):
+                p *= W[m, k, j]
+            bvec[m, j] = p
+    return metrics, snaps, status, t1, t2, etr_min, ete_min, bvec, ny, nb
+
+
+@numba.njit(cache=True)
+def _grok_segment(
     X,
     XT,
     y,
@@ -1447,66 +1676,32 @@ def grok_diagonal_steps(
     eps2,
     h_zero,
     stop_mult,
+    metrics,
+    snaps,
+    status,
+    t1,
+    t2,
+    etr_min,
+    ete_min,
+    bvec,
+    ny,
+    nb,
+    k_log,
+    k_snap,
+    t,
+    t_stop,
 ):
-    """Sparse recovery on W (B, L, n) in place, b = prod_k W[:, k]; members share (X, y*, b*).
-
-    Update t (t = 0..T-1, the paper's step t+1; alpha_t = grok_step_size(alpha, decay_b, t)),
-    with r = X b - y*, g = X^T r, h = sign (sign(0) = 0; complex sign with pairs):
-      L = 1, method 0 (subgradient): b <- b - alpha_t (g + beta2 b + beta1 h(b))
-      L = 1, method 1 (ISTA):        z = b - alpha_t (g + beta2 b); b <- S_{alpha_t beta1}(z)
-      L = 1, method 2 (projected):   z = b - alpha_t beta1 h(b); b <- z - Pt^T (X z - y*),
-                                     Pt = (X X^T)^{-1} X (N, n)
-      L > 1 (subgradient, simultaneous in k, from the old factors):
-        B_k <- (1 - alpha_t beta2) B_k - alpha_t g * prod_{m != k} B_m - alpha_t beta1 sign(B_k)
-    At every t = 0..T the state is evaluated before its update: exact first steps t1 (E_tr <=
-    eps1) and t2 (E_te <= eps2), running minima of E_tr / E_te, the GROK_METRICS row at t in
-    log_steps and b at t in snap_steps (both sorted). A member with E_tr > 1e12 or NaN is frozen
-    as STATUS_DIVERGED. With stop_mult > 0 the run ends at the first t where every live member
-    has t2 >= 0 and t >= stop_mult * t2.
-
-    Returns (metrics (B, n_log, N_GROK_METRICS), n_logged, snaps (B, n_snap, n), n_snapped,
-    status (B,), t1 (B,), t2 (B,) (-1 if never), etr_min (B,), ete_min (B,), t_end).
-    """
+    """The loop of grok_diagonal_steps from step t (grid pointers k_log, k_snap) with its
+    carried state, until the run ends or t reaches t_stop. Returns (k_log, k_snap, t, done)."""
     Bm, L, n = W.shape
     N = y.shape[0]
-    n_log = log_steps.shape[0]
-    n_snap = snap_steps.shape[0]
-    metrics = np.full((Bm, n_log, N_GROK_METRICS), np.nan)
-    snaps = np.full((Bm, n_snap, n), np.nan)
-    status = np.full(Bm, STATUS_MAX_STEPS, dtype=np.int64)
-    t1 = np.full(Bm, -1, dtype=np.int64)
-    t2 = np.full(Bm, -1, dtype=np.int64)
-    etr_min = np.full(Bm, np.inf)
-    ete_min = np.full(Bm, np.inf)
-    bvec = np.empty((Bm, n))
     r = np.empty(N)
     rz = np.empty(N)
     g = np.empty(n)
     h = np.empty(n)
     z = np.empty(n)
     old = np.empty(L)
-    ny = 0.0
-    for i in range(N):
-        ny += y[i] * y[i]
-    ny = math.sqrt(ny)
-    nb = 0.0
-    for j in range(n):
-        nb += b_star[j] * b_star[j]
-    nb = math.sqrt(nb)
-    if ny == 0.0:  # y* = 0 (e.g. coherent rows off the support): report absolute errors
-        ny = 1.0
-    if nb == 0.0:
-        nb = 1.0
-    for m in range(Bm):
-        for j in range(n):
-            p = 1.0
-            for k in range(L):
-                p *= W[m, k, j]
-            bvec[m, j] = p
-    k_log = 0
-    k_snap = 0
-    t = 0
-    while True:
+    while t < t_stop:
         k_log, log_now = _grid_pointer(log_steps, k_log, t)
         k_snap, snap_now = _grid_pointer(snap_steps, k_snap, t)
         all_done = True
@@ -1598,12 +1793,116 @@ def grok_diagonal_steps(
         if snap_now:
             k_snap += 1
         if t >= T or _n_live(status) == 0 or (stop_mult > 0.0 and all_done):
-            break
+            return k_log, k_snap, t, True
         t += 1
-    if L == 1:  # the depth-1 state lives in bvec during the run
-        for m in range(Bm):
-            for j in range(n):
+    return k_log, k_snap, t, False
+
+
+@numba.njit(cache=True)
+def _grok_store_depth_one(W, bvec):
+    if W.shape[1] == 1:  # the depth-1 state lives in bvec during the run
+        for m in range(W.shape[0]):
+            for j in range(W.shape[2]):
                 W[m, 0, j] = bvec[m, j]
+
+
+@numba.njit(cache=True)
+def grok_diagonal_steps(
+    X,
+    XT,
+    y,
+    b_star,
+    support,
+    W,
+    alpha,
+    beta1,
+    beta2,
+    method,
+    decay_b,
+    pairs,
+    Pt,
+    T,
+    log_steps,
+    snap_steps,
+    eps1,
+    eps2,
+    h_zero,
+    stop_mult,
+):
+    """Sparse recovery on W (B, L, n) in place, b = prod_k W[:, k]; members share (X, y*, b*).
+
+    Update t (t = 0..T-1, the paper's step t+1; alpha_t = grok_step_size(alpha, decay_b, t)),
+    with r = X b - y*, g = X^T r, h = sign (sign(0) = 0; complex sign with pairs):
+      L = 1, method 0 (subgradient): b <- b - alpha_t (g + beta2 b + beta1 h(b))
+      L = 1, method 1 (ISTA):        z = b - alpha_t (g + beta2 b); b <- S_{alpha_t beta1}(z)
+      L = 1, method 2 (projected):   z = b - alpha_t beta1 h(b); b <- z - Pt^T (X z - y*),
+                                     Pt = (X X^T)^{-1} X (N, n)
+      L > 1 (subgradient, simultaneous in k, from the old factors):
+        B_k <- (1 - alpha_t beta2) B_k - alpha_t g * prod_{m != k} B_m - alpha_t beta1 sign(B_k)
+    At every t = 0..T the state is evaluated before its update: exact first steps t1 (E_tr <=
+    eps1) and t2 (E_te <= eps2), running minima of E_tr / E_te, the GROK_METRICS row at t in
+    log_steps and b at t in snap_steps (both sorted). A member with E_tr > 1e12 or NaN is frozen
+    as STATUS_DIVERGED. With stop_mult > 0 the run ends at the first t where every live member
+    has t2 >= 0 and t >= stop_mult * t2.
+
+    Returns (metrics (B, n_log, N_GROK_METRICS), n_logged, snaps (B, n_snap, n), n_snapped,
+    status (B,), t1 (B,), t2 (B,) (-1 if never), etr_min (B,), ete_min (B,), t_end).
+    """
+    n_log = log_steps.shape[0]
+    metrics, snaps, status, t1, t2, etr_min, ete_min, bvec, ny, nb = _grok_init(
+        y, b_star, W, n_log, snap_steps.shape[0]
+    )
+    # the loop always ends at t = T, so one segment runs it all (int64 zeros, not literals:
+    # the chunked driver uses the same compiled segment)
+    zero = np.int64(0)
+    k_log, k_snap, t, _ = _grok_segment(
+        X, XT, y, b_star, support, W, alpha, beta1, beta2, method, decay_b, pairs, Pt, T,
+        log_steps, snap_steps, eps1, eps2, h_zero, stop_mult, metrics, snaps, status, t1, t2,
+        etr_min, ete_min, bvec, ny, nb, zero, zero, zero, T + 1,
+    )  # fmt: skip
+    _grok_store_depth_one(W, bvec)
+    return metrics, k_log, snaps, k_snap, status, t1, t2, etr_min, ete_min, t
+
+
+def grok_diagonal_chunked(
+    X,
+    XT,
+    y,
+    b_star,
+    support,
+    W,
+    alpha,
+    beta1,
+    beta2,
+    method,
+    decay_b,
+    pairs,
+    Pt,
+    T,
+    log_steps,
+    snap_steps,
+    eps1,
+    eps2,
+    h_zero,
+    stop_mult,
+    progress,
+):
+    """grok_diagonal_steps in segments sized by ``progress`` (a progress.Progress), reporting
+    the train errors of the live members between them; the same results bit for bit."""
+    metrics, snaps, status, t1, t2, etr_min, ete_min, bvec, ny, nb = _grok_init(
+        y, b_star, W, log_steps.shape[0], snap_steps.shape[0]
+    )
+    k_log, k_snap, t = 0, 0, 0
+    while True:
+        k_log, k_snap, t, done = _grok_segment(
+            X, XT, y, b_star, support, W, alpha, beta1, beta2, method, decay_b, pairs, Pt, T,
+            log_steps, snap_steps, eps1, eps2, h_zero, stop_mult, metrics, snaps, status, t1,
+            t2, etr_min, ete_min, bvec, ny, nb, k_log, k_snap, t, progress.next_stop(t, T + 1),
+        )  # fmt: skip
+        if done:
+            break
+        progress.update(t, lambda: _live(np.linalg.norm(bvec @ XT - y, axis=1) / ny, status))
+    _grok_store_depth_one(W, bvec)
     return metrics, k_log, snaps, k_snap, status, t1, t2, etr_min, ete_min, t
 
 
@@ -1626,6 +1925,7 @@ def grok_diagonal(
     eps2: float = 1e-3,
     h_zero: float = 1e-3,
     stop_mult: float = 0.0,
+    progress=None,
 ) -> dict:
     """Run grok_diagonal_steps on X (N, n) = X~, y* (N,), b* (n,) from W0 (L, n) or (B, L, n).
 
@@ -1636,7 +1936,8 @@ def grok_diagonal(
     log_steps defaults to grok_log_grid(T), snap_steps to log_grid(T, 50) plus T (<= ~450 rows).
     Returns steps, metrics {name: (B, n_log) or (n_log,)}, snap_steps, snaps (B, n_snap, n), W,
     b (final), status, t1, t2 (-1 if never), etr_min, ete_min, t_end; a single W0 (L, n) gives
-    unbatched arrays.
+    unbatched arrays. With ``progress`` (a progress.Progress) the loop runs in segments and
+    reports between them (same results).
     """
     X = np.ascontiguousarray(X, dtype=np.float64)
     y = np.ascontiguousarray(y, dtype=np.float64)
@@ -1675,7 +1976,11 @@ def grok_diagonal(
     support = np.ascontiguousarray(b_star != 0)
     grid = with_endpoint(grok_log_grid(T) if log_steps is None else log_steps, T)
     snap = with_endpoint(log_grid(T, 50) if snap_steps is None else snap_steps, T)
-    metrics, n_log, snaps, n_snap, status, t1, t2, etr_min, ete_min, t_end = grok_diagonal_steps(
+    if progress is None:
+        runner = grok_diagonal_steps
+    else:
+        runner = functools.partial(grok_diagonal_chunked, progress=progress)
+    metrics, n_log, snaps, n_snap, status, t1, t2, etr_min, ete_min, t_end = runner(
         X,
         np.ascontiguousarray(X.T),
         y,

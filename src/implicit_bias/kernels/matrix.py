@@ -241,6 +241,7 @@ def run_sensing_gd(
     tol: float | None = None,
     n_eig: int | None = None,
     r: int | None = None,
+    progress=None,
 ) -> dict:
     """Factorized GD from U_0 = alpha I for every alpha in ``alphas``, batched over alpha.
 
@@ -249,7 +250,7 @@ def run_sensing_gd(
     Returns steps (n_log,), metrics (K, n_log, len(METRICS)), eigvals (K, n_log, n_eig; top
     eigenvalues of UU^T, default r + 5), status (K,), stop_step (K,) and the final U (K, d, d).
     Metrics of a run after it stopped are NaN; ``final`` (K, len(METRICS)) holds those at
-    stop_step.
+    stop_step. ``progress`` (a progress.Progress) gets the train errors of the running ones.
     """
     alphas = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
     T_run = np.broadcast_to(np.asarray(T, dtype=np.int64), alphas.shape).copy()
@@ -268,9 +269,12 @@ def run_sensing_gd(
     U = alphas[:, None, None] * np.eye(d)
     active = np.arange(alphas.size)
     li = 0
+    y_norm = np.linalg.norm(y)
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(T + 1):
             X, R, g = _residuals(G, y, U)
+            if progress is not None and progress.due():
+                progress.update(t, np.linalg.norm(R, axis=1) / y_norm)
             bad = ~np.all(np.abs(R) < _HUGE, axis=1)  # NaN compares False
             logging = steps[li] == t
             done = np.zeros(active.size, dtype=bool)
@@ -328,6 +332,7 @@ def run_pgd(
     X0: np.ndarray | None = None,
     n_eig: int | None = None,
     r: int | None = None,
+    progress=None,
 ) -> dict:
     """Projected GD on X from X_0 (default 0) with the same outputs as run_sensing_gd (K = 1)."""
     d = Xstar.shape[0]
@@ -342,6 +347,8 @@ def run_pgd(
         for t in range(T + 1):
             R, g = _sweep(G, y, svec(X)[None])
             res = R[0]
+            if progress is not None and progress.due():
+                progress.update(t, np.linalg.norm(res) / np.linalg.norm(y))
             if not np.all(np.abs(res) < _HUGE):
                 out["status"][0], out["stop_step"][0] = STATUS_DIVERGED, t
                 out["final"][0] = np.nan
@@ -405,9 +412,10 @@ def _nn_residual(U, Xd, y):
     return U @ U.T, np.einsum("ij,ij->i", V, V) - y
 
 
-def _run_chunked(U, advance, residual, y, Xstar, T, log_steps, r, n_eig):
+def _run_chunked(U, advance, residual, y, Xstar, T, log_steps, r, n_eig, progress=None):
     """Shared loop of the SGD/NN drivers: advance(U, t0, t1) performs steps t0..t1-1 in place
-    and returns False on divergence; residual(U) gives (X, res) on the full training set."""
+    and returns False on divergence; residual(U) gives (X, res) on the full training set.
+    ``progress`` (a progress.Progress) gets the train error at the logged steps."""
     d = Xstar.shape[0]
     Q = _orth(Xstar, r)
     n_eig = min(d, Q.shape[1] + 5 if n_eig is None else n_eig)
@@ -425,6 +433,8 @@ def _run_chunked(U, advance, residual, y, Xstar, T, log_steps, r, n_eig):
                 break
             out["metrics"][0, li], out["eigvals"][0, li] = diagnostics(X, res, y, Xstar, Q, n_eig)
             out["final"][0] = out["metrics"][0, li]
+            if progress is not None:
+                progress.update(t, out["final"][0, 0])
     out["U"] = U[None]
     return out
 
@@ -440,6 +450,7 @@ def run_nn_sgd(
     log_steps=None,
     n_eig: int | None = None,
     r: int | None = None,
+    progress=None,
 ) -> dict:
     """Batch-1 SGD on the quadratic network from U_0 (default I); idx[t] is the sample of step t
     and T = len(idx). Metrics use the whole training set; outputs as run_sensing_gd (K = 1)."""
@@ -453,7 +464,16 @@ def run_nn_sgd(
         return nn_sgd_steps(U, Xd, y, idx[t0:t1], step)
 
     return _run_chunked(
-        U, advance, lambda U: _nn_residual(U, Xd, y), y, Xstar, idx.size, log_steps, r, n_eig
+        U,
+        advance,
+        lambda U: _nn_residual(U, Xd, y),
+        y,
+        Xstar,
+        idx.size,
+        log_steps,
+        r,
+        n_eig,
+        progress,
     )
 
 
@@ -468,6 +488,7 @@ def run_nn_gd(
     log_steps=None,
     n_eig: int | None = None,
     r: int | None = None,
+    progress=None,
 ) -> dict:
     """Full-batch GD on the quadratic network from U_0 (default I); outputs as run_nn_sgd."""
     d = Xd.shape[1]
@@ -479,7 +500,7 @@ def run_nn_gd(
         return bool(np.all(np.isfinite(U)))
 
     return _run_chunked(
-        U, advance, lambda U: _nn_residual(U, Xd, y), y, Xstar, T, log_steps, r, n_eig
+        U, advance, lambda U: _nn_residual(U, Xd, y), y, Xstar, T, log_steps, r, n_eig, progress
     )
 
 
@@ -494,6 +515,7 @@ def run_sensing_sgd(
     log_steps=None,
     n_eig: int | None = None,
     r: int | None = None,
+    progress=None,
 ) -> dict:
     """Batch-1 SGD with Gaussian sensing matrices (variant L5-G) from U_0 = alpha I:
     U <- U - c eta res_i A_i U with A_i = smat(G_i), O(d^3) per step."""
@@ -514,4 +536,4 @@ def run_sensing_sgd(
         X = U @ U.T
         return X, measure(G, X) - y
 
-    return _run_chunked(U, advance, residual, y, Xstar, idx.size, log_steps, r, n_eig)
+    return _run_chunked(U, advance, residual, y, Xstar, idx.size, log_steps, r, n_eig, progress)

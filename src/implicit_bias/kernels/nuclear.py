@@ -18,6 +18,7 @@ state is vec(A), so the C-ordered view vec(A).reshape(n2, n1) is A^T: every oper
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numba
@@ -27,6 +28,7 @@ from .diagonal import (
     STATUS_DIVERGED,
     STATUS_MAX_STEPS,
     _grid_pointer,
+    _live,
     _n_live,
     _project_affine,
     _track_errors,
@@ -40,6 +42,7 @@ from .diagonal import (
 __all__ = [
     "NUCLEAR_METHODS",
     "NUCLEAR_METRICS",
+    "nuclear_chunked",
     "nuclear_gd",
     "nuclear_steps",
     "nuclear_subgradient",
@@ -102,7 +105,26 @@ def _uvt_into(U, s, Vt, floor, out):
 
 
 @numba.njit(cache=True)
-def nuclear_steps(
+def _nuclear_init(y, a_star, Bm, n, k, n_log, n_snap):
+    """Outputs and carried state of nuclear_steps at t = 0: metrics, svs, snaps, status, t1,
+    t2, etr_min, ete_min and the error scales ny, na."""
+    metrics = np.full((Bm, n_log, N_NUCLEAR_METRICS), np.nan)
+    svs = np.full((Bm, n_log, k), np.nan)
+    snaps = np.full((Bm, n_snap, n), np.nan)
+    status = np.full(Bm, STATUS_MAX_STEPS, dtype=np.int64)
+    t1 = np.full(Bm, -1, dtype=np.int64)
+    t2 = np.full(Bm, -1, dtype=np.int64)
+    etr_min = np.full(Bm, np.inf)
+    ete_min = np.full(Bm, np.inf)
+    ny = math.sqrt(np.sum(y * y))
+    na = math.sqrt(np.sum(a_star * a_star))
+    ny = ny if ny > 0.0 else 1.0  # y* = 0: report absolute errors
+    na = na if na > 0.0 else 1.0
+    return metrics, svs, snaps, status, t1, t2, etr_min, ete_min, ny, na
+
+
+@numba.njit(cache=True)
+def _nuclear_segment(
     X,
     XT,
     y,
@@ -123,43 +145,32 @@ def nuclear_steps(
     eps1,
     eps2,
     stop_mult,
+    metrics,
+    svs,
+    snaps,
+    status,
+    t1,
+    t2,
+    etr_min,
+    ete_min,
+    ny,
+    na,
+    k_log,
+    k_snap,
+    t,
+    t_stop,
 ):
-    """Batch of members Avec (B, n1 n2) (column-major vec) in place, sharing (X, y*, A*).
-
-    At every t = 0..T the state is evaluated before its update (as grok_diagonal_steps): exact
-    first steps t1 (E_tr <= eps1) and t2 (E_te <= eps2), running minima, NUCLEAR_METRICS and all
-    singular values at t in log_steps, vec(A) at t in snap_steps. Divergence (E_tr > 1e12 or
-    NaN) freezes a member; stop_mult > 0 ends the run once every live member has t >= stop_mult t2.
-
-    Returns (metrics (B, n_log, 6), sv (B, n_log, min(n1, n2)), n_logged, snaps (B, n_snap,
-    n1 n2), n_snapped, status, t1, t2, etr_min, ete_min, t_end).
-    """
+    """The loop of nuclear_steps from step t (grid pointers k_log, k_snap) with its carried
+    state, until the run ends or t reaches t_stop. Returns (k_log, k_snap, t, done)."""
     Bm, n = Avec.shape
     N = y.shape[0]
     k = min(n1, n2)
-    n_log = log_steps.shape[0]
-    n_snap = snap_steps.shape[0]
-    metrics = np.full((Bm, n_log, N_NUCLEAR_METRICS), np.nan)
-    svs = np.full((Bm, n_log, k), np.nan)
-    snaps = np.full((Bm, n_snap, n), np.nan)
-    status = np.full(Bm, STATUS_MAX_STEPS, dtype=np.int64)
-    t1 = np.full(Bm, -1, dtype=np.int64)
-    t2 = np.full(Bm, -1, dtype=np.int64)
-    etr_min = np.full(Bm, np.inf)
-    ete_min = np.full(Bm, np.inf)
     r = np.empty(N)
     g = np.empty(n)
     h = np.empty(n)
     z = np.empty(n)
     dvec = np.empty(n)
-    ny = math.sqrt(np.sum(y * y))
-    na = math.sqrt(np.sum(a_star * a_star))
-    ny = ny if ny > 0.0 else 1.0  # y* = 0: report absolute errors
-    na = na if na > 0.0 else 1.0
-    k_log = 0
-    k_snap = 0
-    t = 0
-    while True:
+    while t < t_stop:
         k_log, log_now = _grid_pointer(log_steps, k_log, t)
         k_snap, snap_now = _grid_pointer(snap_steps, k_snap, t)
         all_done = True
@@ -256,9 +267,99 @@ def nuclear_steps(
         if snap_now:
             k_snap += 1
         if t >= T or _n_live(status) == 0 or (stop_mult > 0.0 and all_done):
-            break
+            return k_log, k_snap, t, True
         t += 1
+    return k_log, k_snap, t, False
+
+
+@numba.njit(cache=True)
+def nuclear_steps(
+    X,
+    XT,
+    y,
+    a_star,
+    Pt,
+    Avec,
+    n1,
+    n2,
+    alpha,
+    beta_nuc,
+    beta2,
+    method,
+    decay_b,
+    sv_floor,
+    T,
+    log_steps,
+    snap_steps,
+    eps1,
+    eps2,
+    stop_mult,
+):
+    """Batch of members Avec (B, n1 n2) (column-major vec) in place, sharing (X, y*, A*).
+
+    At every t = 0..T the state is evaluated before its update (as grok_diagonal_steps): exact
+    first steps t1 (E_tr <= eps1) and t2 (E_te <= eps2), running minima, NUCLEAR_METRICS and all
+    singular values at t in log_steps, vec(A) at t in snap_steps. Divergence (E_tr > 1e12 or
+    NaN) freezes a member; stop_mult > 0 ends the run once every live member has t >= stop_mult t2.
+
+    Returns (metrics (B, n_log, 6), sv (B, n_log, min(n1, n2)), n_logged, snaps (B, n_snap,
+    n1 n2), n_snapped, status, t1, t2, etr_min, ete_min, t_end).
+    """
+    Bm, n = Avec.shape
+    metrics, svs, snaps, status, t1, t2, etr_min, ete_min, ny, na = _nuclear_init(
+        y, a_star, Bm, n, min(n1, n2), log_steps.shape[0], snap_steps.shape[0]
+    )
+    # the loop always ends at t = T, so one segment runs it all (int64 zeros, not literals:
+    # the chunked driver uses the same compiled segment)
+    zero = np.int64(0)
+    k_log, k_snap, t, _ = _nuclear_segment(
+        X, XT, y, a_star, Pt, Avec, n1, n2, alpha, beta_nuc, beta2, method, decay_b, sv_floor, T,
+        log_steps, snap_steps, eps1, eps2, stop_mult, metrics, svs, snaps, status, t1, t2,
+        etr_min, ete_min, ny, na, zero, zero, zero, T + 1,
+    )  # fmt: skip
     return metrics, svs, k_log, snaps, k_snap, status, t1, t2, etr_min, ete_min, t
+
+
+def nuclear_chunked(
+    X,
+    XT,
+    y,
+    a_star,
+    Pt,
+    Avec,
+    n1,
+    n2,
+    alpha,
+    beta_nuc,
+    beta2,
+    method,
+    decay_b,
+    sv_floor,
+    T,
+    log_steps,
+    snap_steps,
+    eps1,
+    eps2,
+    stop_mult,
+    progress,
+):
+    """nuclear_steps in segments sized by ``progress`` (a progress.Progress), reporting the
+    train errors of the live members between them; the same results bit for bit."""
+    Bm, n = Avec.shape
+    metrics, svs, snaps, status, t1, t2, etr_min, ete_min, ny, na = _nuclear_init(
+        y, a_star, Bm, n, min(n1, n2), log_steps.shape[0], snap_steps.shape[0]
+    )
+    k_log, k_snap, t = 0, 0, 0
+    while True:
+        k_log, k_snap, t, done = _nuclear_segment(
+            X, XT, y, a_star, Pt, Avec, n1, n2, alpha, beta_nuc, beta2, method, decay_b,
+            sv_floor, T, log_steps, snap_steps, eps1, eps2, stop_mult, metrics, svs, snaps,
+            status, t1, t2, etr_min, ete_min, ny, na, k_log, k_snap, t,
+            progress.next_stop(t, T + 1),
+        )  # fmt: skip
+        if done:
+            return metrics, svs, k_log, snaps, k_snap, status, t1, t2, etr_min, ete_min, t
+        progress.update(t, lambda: _live(np.linalg.norm(Avec @ XT - y, axis=1) / ny, status))
 
 
 def _per_member(v, B: int, name: str) -> np.ndarray:
@@ -288,6 +389,7 @@ def nuclear_gd(
     eps1: float = 1e-3,
     eps2: float = 1e-3,
     stop_mult: float = 0.0,
+    progress=None,
 ) -> dict:
     """Run nuclear_steps from A0 (n1, n2) or a batch (B, n1, n2); X (N, n1 n2) acts on the
     column-major vec (datasets.matrix_problem builds it). alpha, beta_nuc, beta2 are scalars or
@@ -296,7 +398,8 @@ def nuclear_gd(
 
     Returns steps, metrics {name: (B, n_log)}, sv (B, n_log, min(n1, n2)) descending, snap_steps,
     snaps (B, n_snap, n1, n2), A (B, n1, n2) final, status, t1, t2 (-1 if never), etr_min,
-    ete_min, t_end; a single A0 gives unbatched arrays."""
+    ete_min, t_end; a single A0 gives unbatched arrays. With ``progress`` (a progress.Progress)
+    the loop runs in segments and reports between them (same results)."""
     A_star = np.asarray(A_star, dtype=np.float64)
     n1, n2 = A_star.shape
     X = np.ascontiguousarray(X, dtype=np.float64)
@@ -327,7 +430,11 @@ def nuclear_gd(
         Pt = np.zeros((1, 1))
     grid = with_endpoint(grok_log_grid(T, every=10_000) if log_steps is None else log_steps, T)
     snap = with_endpoint(log_grid(T, 20) if snap_steps is None else snap_steps, T)
-    metrics, sv, n_log, snaps, n_snap, status, t1, t2, etr_min, ete_min, t_end = nuclear_steps(
+    if progress is None:
+        runner = nuclear_steps
+    else:
+        runner = functools.partial(nuclear_chunked, progress=progress)
+    metrics, sv, n_log, snaps, n_snap, status, t1, t2, etr_min, ete_min, t_end = runner(
         X,
         np.ascontiguousarray(X.T),
         y,

@@ -74,13 +74,16 @@ def relu_subgradient(Ws, XT, y) -> tuple[float, list[np.ndarray]]:
     return float(np.mean(np.abs(f - y))), grads
 
 
-def subgm_relu(Ws0, XT, y, XT_test, f_test, eta: float, T: int, log_steps=None) -> dict:
+def subgm_relu(
+    Ws0, XT, y, XT_test, f_test, eta: float, T: int, log_steps=None, progress=None
+) -> dict:
     """SubGM with constant eta for t = 0..T from the layers Ws0 (copied).
 
     XT (d, m) and y (m,) are the training set; XT_test (d, n_test) and f_test (n_test,) the clean
     test targets. At log_steps (default log_grid(T, 40) plus T) the state before its update gives
     train_loss and test_mse = mean (f_W(x) - f_test)^2. Stops with status diverged on NaN or an
     entry above 1e6. Returns steps, metrics, Ws, status, mse_min, t_min (over logged steps), t_end.
+    ``progress`` (a progress.Progress) gets the training loss.
     """
     XT = np.ascontiguousarray(XT, dtype=np.float64)
     y = np.ascontiguousarray(y, dtype=np.float64)
@@ -117,6 +120,8 @@ def subgm_relu(Ws0, XT, y, XT_test, f_test, eta: float, T: int, log_steps=None) 
         np.matmul(Ws[-1], prev, out=f)
         np.subtract(f[0], y, out=delta[0])
         loss = float(np.mean(np.abs(delta)))
+        if progress is not None:
+            progress.update(t, loss)
         if not math.isfinite(loss):
             status = STATUS_DIVERGED
             break
@@ -226,12 +231,14 @@ def train_mlp(
     decay_every: int,
     decay: float,
     rng: np.random.Generator,
+    progress=None,
 ) -> dict:
     """Mini-batch SGD with momentum (PyTorch form v <- mu v + g, w <- w - lr v) on an MLP with
     ``hidden`` ReLU layers of ``width``; lr x decay every ``decay_every`` epochs.
 
     Returns per-epoch train_acc (on the given, possibly noisy labels), test_acc, train_loss, the
     final layers and status (diverged on a non-finite loss; the remaining epochs are NaN).
+    ``progress`` (a progress.Progress, in epochs) gets the epoch's training loss.
     """
     n, n_in = X_train.shape
     C = int(max(y_train.max(), y_test.max())) + 1
@@ -261,6 +268,8 @@ def train_mlp(
         out["train_loss"][epoch] = total / n
         out["train_acc"][epoch] = np.mean(mlp_forward(layers, X_train)[0].argmax(1) == y_train)
         out["test_acc"][epoch] = np.mean(mlp_forward(layers, X_test)[0].argmax(1) == y_test)
+        if progress is not None:
+            progress.update(epoch + 1, out["train_loss"][epoch])
     out["status"] = status
     out["layers"] = layers
     return out

@@ -154,6 +154,7 @@ def train_teacher_student(
     adam_eps: float = 1e-8,
     log_steps=None,
     l0_thr: float = 1e-4,
+    progress=None,
 ) -> dict:
     """Full-batch training of the student (A0, B0) on data (datasets.TeacherStudent) for T steps.
 
@@ -161,7 +162,8 @@ def train_teacher_student(
     log_grid(T, 40) plus every ceil(T / 200) steps. Metrics (TS_METRICS) are those of the state
     before the update at each logged t. Returns steps, metrics {name: (n_log,)}, A, B, train_mse
     (T + 1,) (every step, free from the forward pass; the last entry is the final state), and
-    status ("diverged" if the loss became non-finite, else "max_steps")."""
+    status ("diverged" if the loss became non-finite, else "max_steps"). ``progress`` (a
+    progress.Progress) gets the training MSE."""
     if penalty not in PENALTIES:
         raise ValueError(f"penalty must be one of {PENALTIES}, got {penalty!r}")
     if optimizer not in ("gd", "adam"):
@@ -182,6 +184,8 @@ def train_teacher_student(
     for t in range(T + 1):
         loss, dA, dB = loss_and_grad(A, B, X, Y)
         train[t] = loss
+        if progress is not None:
+            progress.update(t, loss)
         if not math.isfinite(loss):
             status = "diverged"
             break

@@ -13,8 +13,9 @@ import numpy as np
 import xarray as xr
 
 from ...data import SparseRegression
+from ...progress import Progress, run_label
 from ...store import STATUS_CODES, cf, provenance, status_attrs
-from . import GD_METHODS, KEY, REFERENCES, TITLE
+from . import GD_METHODS, ID_AXES, KEY, REFERENCES, TITLE
 from .datasets import as_problem
 
 # Metrics the kernel logs (kernels.diagonal.METRICS) with their CF names.
@@ -46,7 +47,7 @@ def _train_loss(data: SparseRegression, beta: np.ndarray) -> float:
     return float(r @ r / (2 * data.n))
 
 
-def _run_gd(job: Mapping, data: SparseRegression) -> dict:
+def _run_gd(job: Mapping, data: SparseRegression, progress: Progress | None = None) -> dict:
     from ...kernels.diagonal import METRICS, train_shortcut_net
 
     out = train_shortcut_net(
@@ -58,6 +59,7 @@ def _run_gd(job: Mapping, data: SparseRegression) -> dict:
         max_steps=job["max_steps"],
         train_v=job["train_v"],
         per_decade=job["log_per_decade"],
+        progress=progress,
     )
     final = {m: float(out["metrics"][m][-1]) for m in METRICS}
     return {
@@ -112,16 +114,27 @@ def train(job: Mapping, datasets: Sequence[xr.Dataset], log=None) -> xr.Dataset:
     for seed, ds in zip(seeds, datasets, strict=True):
         data = as_problem(ds)
         start = time.perf_counter()
-        res = _run_gd(job, data) if job["method"] in GD_METHODS else _run_baseline(job, data)
+        if job["method"] in GD_METHODS:
+            progress = None
+            if log:
+                label = run_label(job, ID_AXES, seed=seed)
+                progress = Progress(label, job["max_steps"], logger=log)
+            res = _run_gd(job, data, progress)
+            if progress is not None:
+                final = res["final"]
+                progress.finish(final["iterations"], final["train_loss"], res["status"])
+        else:
+            res = _run_baseline(job, data)
         xi_corr = data.XT @ data.xi
         res["final"]["b_xi"] = float(np.max(np.abs(xi_corr)) / data.n)
         res["final"]["xt_xi_norm"] = float(np.linalg.norm(xi_corr))
         if log:
             log.info(
-                "%s d=%d seed=%d: test %.4g, status %d, %.2f s",
+                "%s d=%d seed=%d: train loss %.4g, test %.4g, status %d, %.2f s",
                 job["method"],
                 data.d,
                 seed,
+                res["final"]["train_loss"],
                 res["final"]["test_error"],
                 res["status"],
                 time.perf_counter() - start,

@@ -28,8 +28,9 @@ import xarray as xr
 
 from ...data import rng_stream
 from ...kernels import diagonal as kd
+from ...progress import Progress, run_label
 from ...store import STATUS_CODES, cf, provenance, status_attrs
-from . import KEY, REFERENCES, TITLE, datasets, solvers, theory
+from . import ID_AXES, KEY, REFERENCES, TITLE, datasets, solvers, theory
 
 DIVERGED = STATUS_CODES["diverged"]
 DIAGONAL_METRICS = {
@@ -42,6 +43,23 @@ DIAGONAL_METRICS = {
     "imbalance_offsupport": ("layer imbalance off the support of theta*", "1"),
     "topk_recovered": ("1 if the k largest |theta_i| are the support of theta*", "1"),
 }
+
+
+def _progress(
+    job: Mapping, draw: dict, log, total: int, unit: str = "step", **what
+) -> Progress | None:
+    """A progress reporter for one training run of a job (None without a log)."""
+    if not log:
+        return None
+    label = run_label(job, ID_AXES, seed=int(draw["seed"]), **what)
+    return Progress(label, total, logger=log, unit=unit)
+
+
+def _finish(progress: Progress | None, out: dict) -> None:
+    """Summary line of a finished SubGM run (or batch): steps, last logged loss, status."""
+    if progress is not None:
+        loss = np.asarray(out["metrics"]["train_loss"])
+        progress.finish(out["t_end"], loss[..., -1] if loss.shape[-1] else None, out["status"])
 
 
 def _draw_scalars(draw: dict) -> xr.Dataset:
@@ -179,6 +197,7 @@ def _subgm(job: Mapping, draw: dict, log) -> xr.Dataset:
     W0 = kd.init_layers(N, d, job["alpha"], "product", U)
     steps = _log_steps(job, T)
     schedule = "piecewise" if job["kind"] == "decay" else "constant"
+    progress = _progress(job, draw, log, T)
     out = kd.subgm_diagonal(
         X,
         y,
@@ -191,7 +210,9 @@ def _subgm(job: Mapping, draw: dict, log) -> xr.Dataset:
         factor=job.get("factor", 0.1),
         log_steps=steps,
         err_hit=0.5 * float(np.linalg.norm(theta)),
+        progress=progress,
     )
+    _finish(progress, out)
     run = _diagonal_run(out, steps)
     ds = _runs_dataset([run], {"N": [N]}, steps)
     if job["kind"] == "constant":
@@ -221,6 +242,7 @@ def _timescales(job: Mapping, draw: dict, log) -> xr.Dataset:
     N, d = int(job["N"]), theta.size
     alpha = [float(a) for a in job["alpha"]]
     W0 = np.stack([kd.init_layers(N, d, a, "product") for a in alpha])
+    progress = _progress(job, draw, log, int(job["T"]), alphas=len(alpha))
     out = kd.subgm_diagonal(
         X,
         y,
@@ -231,7 +253,10 @@ def _timescales(job: Mapping, draw: dict, log) -> xr.Dataset:
         log_steps=np.array([0]),
         err_hit=0.5 * float(np.linalg.norm(theta)),
         stop_at_hit=True,
+        progress=progress,
     )
+    if progress is not None:  # only t = 0 is logged: no final loss
+        progress.finish(out["t_end"], None, out["status"])
     onset = out["t_hit"].astype(np.float64)
     onset[onset < 0] = np.nan  # not reached within the cap
     ratio = theory.onset_ratio(onset, np.array(alpha), N, job["eta"])
@@ -257,10 +282,12 @@ def _geometric(job: Mapping, draw: dict, log) -> xr.Dataset:
         T = int(run["T"])
         steps = kd.linear_grid(T, job["log_points"])
         W0 = kd.init_layers(N, d, run["alpha"], job["init_convention"])
+        progress = _progress(job, draw, log, T, alpha=float(run["alpha"]))
         out = kd.subgm_diagonal(
             X, y, theta, W0, T, schedule="geometric", eta=run["eta0"], rho=run["rho"],
-            log_steps=steps,
+            log_steps=steps, progress=progress,
         )  # fmt: skip
+        _finish(progress, out)
         rec = _diagonal_run(out, steps)
         part = _runs_dataset([rec], {"N": [N], "alpha": [float(run["alpha"])]}, steps)
         for key in ("eta0", "rho", "T"):
@@ -289,10 +316,12 @@ def _speedup(job: Mapping, draw: dict, log) -> xr.Dataset:
         ("geometric", job["eta0"], job["rho"]),
         ("constant", job["eta"], 1.0),
     ):
+        progress = _progress(job, draw, log, T, schedule=schedule)
         out = kd.subgm_diagonal(
             X, y, theta, W0, T, schedule=schedule, eta=eta, rho=rho, log_steps=steps,
-            err_hit=float(job["err"]), stop_at_hit=True,
+            err_hit=float(job["err"]), stop_at_hit=True, progress=progress,
         )  # fmt: skip
+        _finish(progress, out)
         runs.append(_diagonal_run(out, steps))
         if log:
             log.info("%s: err <= %g at t = %d", schedule, job["err"], out["t_hit"])
@@ -307,7 +336,11 @@ def _matrix(job: Mapping, draw: dict, log) -> xr.Dataset:
     N, T = int(job["N"]), int(job["T"])
     steps = _log_steps(job, T)
     W0 = datasets.matrix_init(draw["seed"], N, draw["d"], job["alpha"])
-    out = km.subgm_deep_matrix(draw["A"], draw["y"], draw["Xstar"], W0, job["eta"], T, steps)
+    progress = _progress(job, draw, log, T)
+    out = km.subgm_deep_matrix(
+        draw["A"], draw["y"], draw["Xstar"], W0, job["eta"], T, steps, progress=progress
+    )
+    _finish(progress, out)
     norm = float(np.linalg.norm(draw["Xstar"]))
     pos = np.searchsorted(steps, out["steps"])
     traj = {}
@@ -353,9 +386,11 @@ def _relu(job: Mapping, draw: dict, log) -> xr.Dataset:
     ds = xr.Dataset(coords={"N": [N], "t": steps})
     for name, y in labels.items():
         start = time.perf_counter()
+        progress = _progress(job, draw, log, T, labels=name)
         out = kr.subgm_relu(
-            Ws, draw["XT"], y, draw["XT_test"], draw["f_test"], job["eta"], T, steps
+            Ws, draw["XT"], y, draw["XT_test"], draw["f_test"], job["eta"], T, steps, progress
         )
+        _finish(progress, out)
         pos = np.searchsorted(steps, out["steps"])
         mse = np.full(steps.size, np.nan)
         mse[pos] = out["metrics"]["test_mse"]
@@ -392,13 +427,21 @@ def _digits(job: Mapping, draw: dict, log) -> xr.Dataset:
     status = np.zeros(shape, dtype=np.int64)
     for i, depth in enumerate(job["depths"]):
         for j, loss in enumerate(losses):
+            progress = _progress(
+                job, draw, log, epochs, unit="epoch", depth=int(depth), objective=loss
+            )
             out = kr.train_mlp(
                 draw["X_train"], draw["y_train"], draw["X_test"], draw["y_test"],
                 hidden=int(depth), width=job["width"], loss=loss, lr=job[f"lr_{loss}"],
                 epochs=epochs, batch=job["batch"], momentum=job["momentum"],
                 decay_every=job["decay_every"], decay=job["decay"],
                 rng=rng_stream(datasets.RNG_TAG, draw["seed"], 8, int(depth), j),
+                progress=progress,
             )  # fmt: skip
+            if progress is not None:
+                done = np.isfinite(out["train_loss"])
+                last = out["train_loss"][done][-1] if done.any() else None
+                progress.finish(int(done.sum()), last, out["status"])
             for key in acc:
                 acc[key][i, j] = out[key]
             status[i, j] = out["status"]

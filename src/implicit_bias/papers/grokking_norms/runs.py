@@ -19,8 +19,9 @@ import numpy as np
 import xarray as xr
 
 from ...kernels.diagonal import GROK_METRICS, grok_log_grid, log_grid, with_endpoint
+from ...progress import Progress, run_label
 from ...store import STATUS_CODES, cf, provenance, status_attrs
-from . import KEY, REFERENCES, TITLE, solvers, theory
+from . import ID_AXES, KEY, REFERENCES, TITLE, solvers, theory
 from . import datasets as ds
 
 # `update` is the update rule (xarray reserves `method` in Dataset.sel)
@@ -90,6 +91,20 @@ def _hit_times(out: Mapping, k: int, steps, m: Mapping, T: int) -> dict:
         "etr_min": float(out["etr_min"][k]),
         "ete_min": float(out["ete_min"][k]),
     }
+
+
+def _progress(job: Mapping, log, total: int, **what) -> Progress | None:
+    """A progress reporter for one kernel call (a batch of runs) of a job (None without a log)."""
+    if not log:
+        return None
+    return Progress(run_label(job, ID_AXES, **what), total, logger=log)
+
+
+def _finish(progress: Progress | None, out: Mapping, loss_key: str) -> None:
+    """Summary line of a finished batch: last step, last logged loss of each run, status."""
+    if progress is not None:
+        loss = np.asarray(out["metrics"][loss_key])
+        progress.finish(out["t_end"], loss[..., -1] if loss.shape[-1] else None, out["status"])
 
 
 def _parse(truth: str) -> dict:
@@ -187,6 +202,8 @@ def _sparse_seed(job: Mapping, data: xr.Dataset, seed: int, log) -> list[dict]:
             b1 = np.array([m["beta1"] for m in members])
             b2 = np.array([m["beta2"] for m in members])
             snap = log_grid(T, 50) if job["snaps"] else np.array([T])
+            what = {"seed": seed, "N": N, "tau": tau, "L": L, "method": method}
+            progress = _progress(job, log, T, **what, runs=len(members))
             out = grok_diagonal(
                 X,
                 y,
@@ -202,7 +219,9 @@ def _sparse_seed(job: Mapping, data: xr.Dataset, seed: int, log) -> list[dict]:
                 snap_steps=snap,
                 eps1=job["eps1"],
                 eps2=job["eps2"],
+                progress=progress,
             )
+            _finish(progress, out, "train_error")
             for k, run in enumerate(members):
                 bhat = solvers.least_squares(X, y, run["beta2"])
                 ab = a[k] * run["beta1"]
@@ -283,6 +302,8 @@ def _matrix_seed(job: Mapping, data: xr.Dataset, seed: int, log) -> list[dict]:
             members = list(members)
             a = np.array([m["alpha"] for m in members])
             bn = np.array([m["beta_star"] for m in members])
+            what = {"seed": seed, "N": N, "tau": tau, "method": method}
+            progress = _progress(job, log, T, **what, runs=len(members))
             out = nuclear_gd(
                 p.X,
                 p.y,
@@ -296,7 +317,9 @@ def _matrix_seed(job: Mapping, data: xr.Dataset, seed: int, log) -> list[dict]:
                 snap_steps=np.array([T]),
                 eps1=job["eps1"],
                 eps2=job["eps2"],
+                progress=progress,
             )
+            _finish(progress, out, "train_error")
             for k, run in enumerate(members):
                 m = {name: out["metrics"][name][k] for name in NUCLEAR_METRICS}
                 steps = out["steps"]
@@ -343,6 +366,7 @@ def _teacher_seed(job: Mapping, data: xr.Dataset, seed: int, log) -> list[dict]:
     )
     results = []
     for run in job["runs"]:
+        progress = _progress(job, log, T, seed=seed, alpha=run["alpha"], beta=run["beta"])
         out = train_teacher_student(
             p,
             A0,
@@ -353,7 +377,12 @@ def _teacher_seed(job: Mapping, data: xr.Dataset, seed: int, log) -> list[dict]:
             penalty=job["penalty"],
             optimizer=job["optimizer"],
             log_steps=steps,
+            progress=progress,
         )
+        if progress is not None:
+            tr = out["train_mse"]
+            t_end = int(np.sum(~np.isnan(tr))) - 1  # the loss is evaluated up to the stop
+            progress.finish(t_end, tr[t_end] if t_end >= 0 else None, out["status"])
         m = {name: out["metrics"][name] for name in TS_METRICS}
         times = theory.nn_times(out["steps"], m["train_mse"], m["test_mse"])
         diverged = out["status"] == "diverged"

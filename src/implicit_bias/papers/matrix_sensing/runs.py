@@ -19,8 +19,9 @@ import xarray as xr
 
 from ...kernels import matrix as km
 from ...kernels.diagonal import log_grid
+from ...progress import Progress, run_label
 from ...store import STATUS_CODES, cf, provenance, status_attrs
-from . import KEY, REFERENCES, TITLE
+from . import ID_AXES, KEY, REFERENCES, TITLE
 from .datasets import load_problem, sgd_indices
 
 METRIC_ATTRS = {
@@ -62,6 +63,19 @@ def _final_rank(X: np.ndarray) -> int:
     return int(np.sum(np.linalg.eigvalsh(X) > 1e-3)) if np.all(np.isfinite(X)) else -1
 
 
+def _progress(job: Mapping, prob: dict, log, total: int, **what) -> Progress | None:
+    """A progress reporter for one driver call of a job (None without a log)."""
+    if not log:
+        return None
+    return Progress(run_label(job, ID_AXES, rep=prob["rep"], **what), total, logger=log)
+
+
+def _finish(progress: Progress | None, out: dict) -> None:
+    """The summary line of a finished driver call: last step, final train errors, status."""
+    if progress is not None:
+        progress.finish(out["stop_step"].max(), out["final"][:, 0], out["status"])
+
+
 def _dataset(runs: list[dict], labels: dict, steps: np.ndarray) -> xr.Dataset:
     """Stack run records (each: metrics (t, M), eigvals (t, k), status, stop_step, rank) with
     leading coordinates ``labels`` (name -> values, in the order of ``runs``' nesting)."""
@@ -85,6 +99,7 @@ def _dataset(runs: list[dict], labels: dict, steps: np.ndarray) -> xr.Dataset:
 def _sensing(job: Mapping, prob: dict, log) -> xr.Dataset:
     T_alpha = np.asarray(job["T_alpha"], dtype=np.int64)
     steps = np.union1d(grid(int(T_alpha.max()), job["log_every"]), T_alpha)
+    progress = _progress(job, prob, log, int(T_alpha.max()), alphas=len(job["alpha"]))
     out = km.run_sensing_gd(
         prob["G"],
         prob["y"],
@@ -95,7 +110,9 @@ def _sensing(job: Mapping, prob: dict, log) -> xr.Dataset:
         convention=job["convention"],
         log_steps=steps,
         r=job["r"],
+        progress=progress,
     )
+    _finish(progress, out)
     runs = []
     for k, alpha in enumerate(job["alpha"]):
         U = out["U"][k]
@@ -129,7 +146,13 @@ def _sensing(job: Mapping, prob: dict, log) -> xr.Dataset:
 def _rank1(job: Mapping, prob: dict, log) -> xr.Dataset:
     steps = grid(job["T"], job["log_every"])
     G, y, Xstar = prob["G"], prob["y"], prob["Xstar"]
-    pgd = km.run_pgd(G, y, Xstar, job["T"], eta=job["eta"], tol=job["tol"], log_steps=steps, r=1)
+    progress = _progress(job, prob, log, job["T"], solver="pgd")
+    pgd = km.run_pgd(
+        G, y, Xstar, job["T"], eta=job["eta"], tol=job["tol"], log_steps=steps, r=1,
+        progress=progress,
+    )  # fmt: skip
+    _finish(progress, pgd)
+    progress = _progress(job, prob, log, job["T"], solver="gd")
     gd = km.run_sensing_gd(
         G,
         y,
@@ -141,7 +164,9 @@ def _rank1(job: Mapping, prob: dict, log) -> xr.Dataset:
         log_steps=steps,
         tol=job["tol"],
         r=1,
+        progress=progress,
     )
+    _finish(progress, gd)
     runs = []
     for name, out, X in (("pgd", pgd, pgd["X"][0]), ("gd", gd, gd["U"][0] @ gd["U"][0].T)):
         runs.append(
@@ -174,23 +199,28 @@ def _network(job: Mapping, prob: dict, log) -> xr.Dataset:
     idx = sgd_indices(job["d"], job["m"], sgd["T"], prob["truth_seed"], rep)
     sgd_steps = grid(sgd["T"], sgd["log_every"])
     kw = {"convention": job["convention"], "r": job["r"]}
+    outs = {}
+    progress = _progress(job, prob, log, idx.size, algorithm="sgd")
     if job["variant"] == "nn":
-        outs = {
-            "sgd": km.run_nn_sgd(
-                prob["Xd"], prob["y"], prob["Xstar"], idx, sgd["eta"], log_steps=sgd_steps, **kw
-            )
-        }
+        outs["sgd"] = km.run_nn_sgd(
+            prob["Xd"], prob["y"], prob["Xstar"], idx, sgd["eta"], log_steps=sgd_steps, **kw,
+            progress=progress,
+        )  # fmt: skip
+        _finish(progress, outs["sgd"])
         gd = job["gd"]
         gd_steps = grid(gd["T"], gd["log_every"])
+        progress = _progress(job, prob, log, gd["T"], algorithm="gd")
         outs["gd"] = km.run_nn_gd(
-            prob["Xd"], prob["y"], prob["Xstar"], gd["T"], gd["eta"], log_steps=gd_steps, **kw
-        )
+            prob["Xd"], prob["y"], prob["Xstar"], gd["T"], gd["eta"], log_steps=gd_steps, **kw,
+            progress=progress,
+        )  # fmt: skip
+        _finish(progress, outs["gd"])
     else:
-        outs = {
-            "sgd": km.run_sensing_sgd(
-                prob["G"], prob["y"], prob["Xstar"], idx, sgd["eta"], log_steps=sgd_steps, **kw
-            )
-        }
+        outs["sgd"] = km.run_sensing_sgd(
+            prob["G"], prob["y"], prob["Xstar"], idx, sgd["eta"], log_steps=sgd_steps, **kw,
+            progress=progress,
+        )  # fmt: skip
+        _finish(progress, outs["sgd"])
     steps = np.unique(np.concatenate([o["steps"] for o in outs.values()]))
     runs = []
     for name, out in outs.items():

@@ -15,8 +15,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import xarray as xr
 
+from ...progress import Progress, run_label
 from ...store import STATUS_CODES, cf, provenance, status_attrs
-from . import KEY, REFERENCES, TITLE, solvers
+from . import ID_AXES, KEY, REFERENCES, TITLE, solvers
 from .datasets import as_problem, test_excess
 
 RUN_ATTRS = {
@@ -96,7 +97,7 @@ def _references(prob: Mapping, job: Mapping) -> dict:
     }
 
 
-def _run(prob, ref, job, alpha, eta, seed) -> dict:
+def _run(prob, ref, job, alpha, eta, seed, progress: Progress | None = None) -> dict:
     from ...kernels.diagonal import train_diagonal_net
 
     X, y = prob["X"], prob["y"]
@@ -114,6 +115,7 @@ def _run(prob, ref, job, alpha, eta, seed) -> dict:
         tol=job["tol"],
         max_extra_steps=job["max_extra_steps"],
         kick_seed=seed,
+        progress=progress,
     )
     beta = res["beta"]
     out = {
@@ -172,7 +174,13 @@ def train(job: Mapping, datasets: Sequence[xr.Dataset], log=None) -> xr.Dataset:
         for a, alpha in enumerate(job["alpha"]):
             for e, eta in enumerate(etas[i]):
                 start = time.perf_counter()
-                res = _run(prob, ref, job, alpha, float(eta), seed)
+                progress = None
+                if log:
+                    label = run_label(job, ID_AXES, seed=seed, alpha=alpha, eta=float(eta))
+                    progress = Progress(label, logger=log)
+                res = _run(prob, ref, job, alpha, float(eta), seed, progress)
+                if progress is not None:
+                    progress.finish(res["iterations"], res["train_loss"], res["status"])
                 for name, value in res.items():
                     runs.setdefault(name, np.full(shape, np.nan))[i, a, e] = value
                 if log:
