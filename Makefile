@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 CORES  ?= all
 
-.PHONY: install run report test lint format dryrun-paper clean
+.PHONY: install run report test bench lint format dryrun-paper clean
 
 $(BIN)/snakemake: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ report: run
 
 test: install
 	$(BIN)/pytest -q
+
+# Kernels vs NumPy / PyTorch / this machine's roofline -> benchmarks/out/ (BENCH_ARGS=--quick).
+bench: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests workflow benchmarks
