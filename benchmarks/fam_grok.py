@@ -81,7 +81,8 @@ def numpy_loop(p: dict, T: int) -> np.ndarray:
 
 
 def kernel(p: dict, T: int) -> np.ndarray:
-    """kernels.diagonal.grok_diagonal, batched over the members (batch = outer index)."""
+    """kernels.diagonal.grok_diagonal on the batch: from GROK_BLAS_MIN_B members on, states
+    (n, B) with the batch innermost and both products with X as dgemm on all members."""
     W0 = np.broadcast_to(p["b0"], (p["B"], 1, p["b0"].size))
     out = kd.grok_diagonal(
         p["X"],
@@ -153,14 +154,14 @@ def impls(p: dict, torch) -> list[Impl]:
             "kernel-batched",
             kernel,
             deterministic_check=True,
-            note="project kernel, batch as outer index: one mat-vec pair per member",
+            note="project kernel, batch innermost (n, B): dgemm per product, full bookkeeping",
         ),
         Impl(
             "batched numba+dgemm (bench)",
             "experimental-batched",
             experimental,
             deterministic_check=True,
-            note="benchmarks/batched.py grok_steps_batched: batch innermost, dgemm per product",
+            note="benchmarks/batched.py grok_steps_batched: the update and t1/t2 only",
         ),
     ]
     return out

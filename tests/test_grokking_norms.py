@@ -155,6 +155,57 @@ def test_batch_members_equal_single_runs():
         assert batch["t1"][i] == one["t1"]
 
 
+@pytest.mark.parametrize(
+    "L, method, extra",
+    [
+        (1, "subgradient", {}),
+        (1, "subgradient", {"pairs": True, "decay_b": 3.0, "beta2": 1e-2}),
+        (1, "ista", {}),
+        (1, "ista", {"pairs": True}),
+        (1, "projected", {}),
+        (1, "projected", {"pairs": True}),
+        (2, "subgradient", {"beta2": 1e-2}),
+        (3, "subgradient", {}),
+    ],
+)
+def test_wide_batch_equals_single_runs(L, method, extra):
+    # from GROK_BLAS_MIN_B members on, the batch runs as (n, B) columns with dgemm products:
+    # the same runs up to the summation order of the products
+    p = _problem()
+    B = dg.GROK_BLAS_MIN_B + 1
+    W0 = np.stack([ds.init_factors(p.n, z, L=L, seed=3) for z in np.geomspace(0.05, 0.5, B)])
+    if L > 1:
+        W0[:, 0, :2] = 0.0  # exercise sign(0) = 0
+    alpha = np.linspace(0.05, 0.3, B)
+    if method != "projected":  # (whose iterates grow at most linearly)
+        alpha[1] = 500.0  # this member diverges, the others go on
+    beta1 = np.geomspace(1e-4, 1e-2, B)
+    kw = dict(method=method, log_steps=np.arange(0, 201, 7), snap_steps=[0, 50, 200], **extra)
+    batch = dg.grok_diagonal(p.X, p.y, p.b_star, W0, 200, alpha=alpha, beta1=beta1, **kw)
+    diverged = batch["status"] == dg.STATUS_DIVERGED
+    assert diverged.tolist() == [i == 1 and method != "projected" for i in range(B)]
+    close = dict(rtol=1e-10, atol=1e-14)
+    if method == "projected" and extra.get("pairs"):
+        # near-zero complex moduli amplify rounding: a 1e-15 relative change of y moves the
+        # single run itself by ~3e-10 here
+        close["atol"] = 1e-8
+    for i in range(B):
+        one = dg.grok_diagonal(p.X, p.y, p.b_star, W0[i], 200, alpha=alpha[i], beta1=beta1[i], **kw)
+        for key in ("status", "t1", "t2"):
+            assert batch[key][i] == one[key], key
+        n_log, n_snap = one["steps"].size, one["snap_steps"].size  # the diverged run stops early
+        np.testing.assert_allclose(batch["W"][i], one["W"], **close)
+        np.testing.assert_allclose(batch["snaps"][i, :n_snap], one["snaps"], **close)
+        for k in ("etr_min", "ete_min"):
+            np.testing.assert_allclose(batch[k][i], one[k], **close)
+        for k in dg.GROK_METRICS:
+            if method == "projected" and k in ("train_error", "grad_ratio"):
+                continue  # X b = y to rounding: both are ratios of rounding errors
+            np.testing.assert_allclose(
+                batch["metrics"][k][i, :n_log], one["metrics"][k], **close, err_msg=k
+            )
+
+
 def test_metrics_and_hitting_times_match_numpy_trajectory():
     p = _problem(n=50, s=3, N=25)
     b0 = ds.init_factors(p.n, 1e-6)[0]

@@ -161,22 +161,23 @@ def test_subgm_diagonal_chunked_is_bitwise_the_single_call(kw):
     assert_same(ref, diagonal.subgm_diagonal(X, y, theta, W0[0], 600, **one, progress=chunked()))
 
 
+@pytest.mark.parametrize("B", [3, diagonal.GROK_BLAS_MIN_B + 1])  # member rows / batch columns
 @pytest.mark.parametrize(
     "L, method", [(1, "subgradient"), (1, "ista"), (1, "projected"), (2, "subgradient")]
 )
-def test_grok_diagonal_chunked_is_bitwise_the_single_call(L, method):
+def test_grok_diagonal_chunked_is_bitwise_the_single_call(L, method, B):
     rng = np.random.default_rng(2)
     X = rng.standard_normal((12, 24)) / np.sqrt(12)
     b_star = np.zeros(24)
     b_star[:2] = [1.0, -1.0]
     y = X @ b_star
-    W0 = np.full((3, L, 24), 0.3 if L > 1 else 1e-3)
+    W0 = np.full((B, L, 24), 0.3 if L > 1 else 1e-3)
     for kw in (
         dict(alpha=[0.05, 0.1, 100.0], beta1=1e-2, beta2=1e-3, decay_b=10.0),
         dict(alpha=0.2, beta1=1e-3, stop_mult=1.5, eps2=0.2, eps1=0.2),
         dict(alpha=0.1, beta1=1e-3, pairs=True, snap_steps=[0, 5, 100, 799]),
     ):
-        kw["alpha"] = np.asarray(kw["alpha"])
+        kw["alpha"] = np.resize(kw["alpha"], B)
         ref = diagonal.grok_diagonal(X, y, b_star, W0, 800, method=method, **kw)
         for n in (1, 11):
             got = diagonal.grok_diagonal(

@@ -1619,11 +1619,20 @@ def _grok_metrics(b, b_star, support, r, g, h, beta1, beta2, pairs, h_zero, ny, 
     out[8] = d1 / n
 
 
+# From this batch size on, the products with X of all members are two dgemm per step on the
+# (n, B) state; below it each member's mat-vecs are the axpy loops (faster for a few columns, and
+# bit for bit the unbatched arithmetic).
+GROK_BLAS_MIN_B = 4
+
+
 @numba.njit(cache=True)
 def _grok_init(y, b_star, W, n_log, n_snap):
     """Outputs and carried state of grok_diagonal_steps at t = 0: metrics, snaps, status, t1,
-    t2, etr_min, ete_min, the iterates bvec (B, n) and the error scales ny, nb."""
+    t2, etr_min, ete_min, the iterates Bv and factors Wk, and the error scales ny, nb. From
+    GROK_BLAS_MIN_B members on, Bv is (n, B) and Wk (L, n, B) for L > 1 (batch innermost, so
+    that the products with X are matrix-matrix); below, Bv is (B, n) and W itself is updated."""
     Bm, L, n = W.shape
+    cols = Bm >= GROK_BLAS_MIN_B
     N = y.shape[0]
     metrics = np.full((Bm, n_log, N_GROK_METRICS), np.nan)
     snaps = np.full((Bm, n_snap, n), np.nan)
@@ -1632,7 +1641,8 @@ def _grok_init(y, b_star, W, n_log, n_snap):
     t2 = np.full(Bm, -1, dtype=np.int64)
     etr_min = np.full(Bm, np.inf)
     ete_min = np.full(Bm, np.inf)
-    bvec = np.empty((Bm, n))
+    Bv = np.empty((n, Bm)) if cols else np.empty((Bm, n))
+    Wk = np.empty((L, n, Bm)) if cols and L > 1 else np.empty((1, 1, Bm))
     ny = 0.0
     for i in range(N):
         ny += y[i] * y[i]
@@ -1649,13 +1659,270 @@ def _grok_init(y, b_star, W, n_log, n_snap):
         for j in range(n):
             p = 1.0
             for k in range(L):
-                p *= W[m, k, j]
-            bvec[m, j] = p
-    return metrics, snaps, status, t1, t2, etr_min, ete_min, bvec, ny, nb
+                w = W[m, k, j]
+                p *= w
+                if cols and L > 1:
+                    Wk[k, j, m] = w
+            if cols:
+                Bv[j, m] = p
+            else:
+                Bv[m, j] = p
+    return metrics, snaps, status, t1, t2, etr_min, ete_min, Bv, Wk, ny, nb
 
 
 @numba.njit(cache=True)
-def _grok_segment(
+def _grok_residuals(X, Z, y, R):
+    """R = X Z - y for the columns of Z (one dgemm)."""
+    np.dot(X, Z, R)
+    for i in range(R.shape[0]):
+        yi = y[i]
+        for m in range(R.shape[1]):
+            R[i, m] -= yi
+
+
+@numba.njit(cache=True)
+def _grok_freeze(W, Wk, Bv, R, G, m):
+    """Store diverged member m's state in W and zero its working columns: the batched products
+    of the others never see its non-finite values, and its zero updates stay finite."""
+    L = W.shape[1]
+    for i in range(R.shape[0]):
+        R[i, m] = 0.0
+    for j in range(Bv.shape[0]):
+        for k in range(L):
+            if L > 1:
+                W[m, k, j] = Wk[k, j, m]
+                Wk[k, j, m] = 0.0
+            else:
+                W[m, 0, j] = Bv[j, m]
+        Bv[j, m] = 0.0
+        G[j, m] = 0.0
+
+
+@numba.njit(cache=True)
+def _grok_update(X, y, PtT, Bv, Wk, G, Z, Rz, Q, at, beta1, beta2, method, pairs, old):
+    """One update of every member in place from G = X^T (X b - y) (spec: grok_diagonal_steps);
+    at[m] = alpha_t of member m, 0 for a diverged member, whose zero columns then stay zero."""
+    n, Bm = Bv.shape
+    L = Wk.shape[0] if Wk.shape[1] == n else 1
+    half = n // 2
+    if L > 1:
+        for j in range(n):
+            for m in range(Bm):
+                a = at[m]
+                b1 = beta1[m]
+                b2 = beta2[m]
+                for k in range(L):
+                    old[k] = Wk[k, j, m]
+                p = 1.0
+                for k in range(L):
+                    q = 1.0
+                    for kk in range(L):
+                        if kk != k:
+                            q *= old[kk]
+                    w = (1.0 - a * b2) * old[k] - a * G[j, m] * q - a * b1 * _sgn(old[k])
+                    Wk[k, j, m] = w
+                    p *= w
+                Bv[j, m] = p
+    elif method == 0:
+        if pairs:
+            for j in range(half):
+                for m in range(Bm):
+                    u = Bv[j, m]
+                    v = Bv[j + half, m]
+                    mod = math.sqrt(u * u + v * v)
+                    hu = u / mod if mod > 0.0 else 0.0
+                    hv = v / mod if mod > 0.0 else 0.0
+                    a = at[m]
+                    Bv[j, m] = u - a * (G[j, m] + beta2[m] * u + beta1[m] * hu)
+                    Bv[j + half, m] = v - a * (G[j + half, m] + beta2[m] * v + beta1[m] * hv)
+        else:
+            for j in range(n):
+                for m in range(Bm):
+                    v = Bv[j, m]
+                    Bv[j, m] = v - at[m] * (G[j, m] + beta2[m] * v + beta1[m] * _sgn(v))
+    elif method == 1:
+        if pairs:
+            for j in range(half):
+                for m in range(Bm):
+                    a = at[m]
+                    gam = a * beta1[m]
+                    u = Bv[j, m]
+                    v = Bv[j + half, m]
+                    zu = u - a * (G[j, m] + beta2[m] * u)
+                    zv = v - a * (G[j + half, m] + beta2[m] * v)
+                    mod = math.sqrt(zu * zu + zv * zv)
+                    f = (mod - gam) / mod if mod > gam else 0.0
+                    Bv[j, m] = zu * f
+                    Bv[j + half, m] = zv * f
+        else:
+            for j in range(n):
+                for m in range(Bm):
+                    a = at[m]
+                    gam = a * beta1[m]
+                    v = Bv[j, m]
+                    z = v - a * (G[j, m] + beta2[m] * v)
+                    az = abs(z)
+                    Bv[j, m] = _sgn(z) * (az - gam) if az > gam else 0.0
+    else:
+        if pairs:
+            for j in range(half):
+                for m in range(Bm):
+                    u = Bv[j, m]
+                    v = Bv[j + half, m]
+                    mod = math.sqrt(u * u + v * v)
+                    hu = u / mod if mod > 0.0 else 0.0
+                    hv = v / mod if mod > 0.0 else 0.0
+                    c = at[m] * beta1[m]
+                    Z[j, m] = u - c * hu
+                    Z[j + half, m] = v - c * hv
+        else:
+            for j in range(n):
+                for m in range(Bm):
+                    v = Bv[j, m]
+                    Z[j, m] = v - at[m] * beta1[m] * _sgn(v)
+        _grok_residuals(X, Z, y, Rz)  # b = z - P^T (X z - y)
+        np.dot(PtT, Rz, Q)
+        for j in range(n):
+            for m in range(Bm):
+                Bv[j, m] = Z[j, m] - Q[j, m]
+
+
+@numba.njit(cache=True)
+def _grok_segment_cols(
+    X,
+    XT,
+    y,
+    b_star,
+    support,
+    W,
+    alpha,
+    beta1,
+    beta2,
+    method,
+    decay_b,
+    pairs,
+    Pt,
+    T,
+    log_steps,
+    snap_steps,
+    eps1,
+    eps2,
+    h_zero,
+    stop_mult,
+    metrics,
+    snaps,
+    status,
+    t1,
+    t2,
+    etr_min,
+    ete_min,
+    Bv,
+    Wk,
+    ny,
+    nb,
+    k_log,
+    k_snap,
+    t,
+    t_stop,
+):
+    """_grok_segment from GROK_BLAS_MIN_B members on: the members are the columns of Bv (n, B)
+    and Wk (L, n, B), both products with X are dgemm on all of them (no allocation per step),
+    and a member that diverges is stored in W at once."""
+    Bm, L, n = W.shape
+    N = y.shape[0]
+    R = np.zeros((N, Bm))
+    G = np.zeros((n, Bm))
+    Z = np.empty((n, Bm)) if method == 2 else np.empty((1, 1))
+    Rz = np.empty((N, Bm)) if method == 2 else np.empty((1, 1))
+    Q = np.empty((n, Bm)) if method == 2 else np.empty((1, 1))
+    PtT = np.ascontiguousarray(Pt.T)
+    sr = np.empty(Bm)
+    se = np.empty(Bm)
+    at = np.empty(Bm)
+    cb = np.empty(n)
+    cr = np.empty(N)
+    cg = np.empty(n)
+    h = np.empty(n)
+    old = np.empty(L)
+    while t < t_stop:
+        k_log, log_now = _grid_pointer(log_steps, k_log, t)
+        k_snap, snap_now = _grid_pointer(snap_steps, k_snap, t)
+        all_done = True
+        last = t >= T
+        _grok_residuals(X, Bv, y, R)
+        # relative errors, first hits and running minima (as _track_errors, batch innermost)
+        for m in range(Bm):
+            sr[m] = 0.0
+            se[m] = 0.0
+        for i in range(N):
+            for m in range(Bm):
+                sr[m] += R[i, m] * R[i, m]
+        for j in range(n):
+            bs = b_star[j]
+            for m in range(Bm):
+                d = Bv[j, m] - bs
+                se[m] += d * d
+        for m in range(Bm):
+            at[m] = 0.0
+            if status[m] == STATUS_DIVERGED:
+                continue
+            etr = math.sqrt(sr[m]) / ny
+            if not etr <= B_DIVERGED:
+                status[m] = STATUS_DIVERGED
+                _grok_freeze(W, Wk, Bv, R, G, m)
+                continue
+            ete = math.sqrt(se[m]) / nb
+            etr_min[m] = min(etr_min[m], etr)
+            ete_min[m] = min(ete_min[m], ete)
+            if t1[m] < 0 and etr <= eps1:
+                t1[m] = t
+            if t2[m] < 0 and ete <= eps2:
+                t2[m] = t
+                status[m] = STATUS_CONVERGED
+            if t2[m] < 0 or t < stop_mult * t2[m]:
+                all_done = False
+            at[m] = grok_step_size(alpha[m], decay_b, t)
+        live = _n_live(status)
+        need_g = log_now or (not last and (L > 1 or method != 2))
+        if need_g and live > 0:
+            np.dot(XT, R, G)
+        if log_now or snap_now:
+            for m in range(Bm):
+                if status[m] == STATUS_DIVERGED:
+                    continue
+                for j in range(n):
+                    cb[j] = Bv[j, m]
+                if log_now:
+                    for i in range(N):
+                        cr[i] = R[i, m]
+                    for j in range(n):
+                        cg[j] = G[j, m]
+                    _grok_metrics(
+                        cb, b_star, support, cr, cg, h, beta1[m], beta2[m], pairs, h_zero, ny,
+                        nb, metrics[m, k_log],
+                    )  # fmt: skip
+                if snap_now:
+                    for j in range(n):
+                        snaps[m, k_snap, j] = cb[j]
+        if not last and live > 0:
+            _grok_update(X, y, PtT, Bv, Wk, G, Z, Rz, Q, at, beta1, beta2, method, pairs, old)
+            if method == 2:  # the projection moves zero columns onto {X b = y}
+                for m in range(Bm):
+                    if status[m] == STATUS_DIVERGED:
+                        for j in range(n):
+                            Bv[j, m] = 0.0
+        if log_now:
+            k_log += 1
+        if snap_now:
+            k_snap += 1
+        if t >= T or live == 0 or (stop_mult > 0.0 and all_done):
+            return k_log, k_snap, t, True
+        t += 1
+    return k_log, k_snap, t, False
+
+
+@numba.njit(cache=True)
+def _grok_segment_rows(
     X,
     XT,
     y,
@@ -1691,8 +1958,8 @@ def _grok_segment(
     t,
     t_stop,
 ):
-    """The loop of grok_diagonal_steps from step t (grid pointers k_log, k_snap) with its
-    carried state, until the run ends or t reaches t_stop. Returns (k_log, k_snap, t, done)."""
+    """_grok_segment for a batch below GROK_BLAS_MIN_B: the members are the rows of bvec (B, n)
+    and of W (L > 1, updated in place), each with its own mat-vecs."""
     Bm, L, n = W.shape
     N = y.shape[0]
     r = np.empty(N)
@@ -1799,11 +2066,75 @@ def _grok_segment(
 
 
 @numba.njit(cache=True)
-def _grok_store_depth_one(W, bvec):
-    if W.shape[1] == 1:  # the depth-1 state lives in bvec during the run
-        for m in range(W.shape[0]):
-            for j in range(W.shape[2]):
-                W[m, 0, j] = bvec[m, j]
+def _grok_segment(
+    X,
+    XT,
+    y,
+    b_star,
+    support,
+    W,
+    alpha,
+    beta1,
+    beta2,
+    method,
+    decay_b,
+    pairs,
+    Pt,
+    T,
+    log_steps,
+    snap_steps,
+    eps1,
+    eps2,
+    h_zero,
+    stop_mult,
+    metrics,
+    snaps,
+    status,
+    t1,
+    t2,
+    etr_min,
+    ete_min,
+    Bv,
+    Wk,
+    ny,
+    nb,
+    k_log,
+    k_snap,
+    t,
+    t_stop,
+):
+    """The loop of grok_diagonal_steps from step t (grid pointers k_log, k_snap) with its
+    carried state (from _grok_init), until the run ends or t reaches t_stop. Returns (k_log,
+    k_snap, t, done)."""
+    if W.shape[0] >= GROK_BLAS_MIN_B:
+        return _grok_segment_cols(
+            X, XT, y, b_star, support, W, alpha, beta1, beta2, method, decay_b, pairs, Pt, T,
+            log_steps, snap_steps, eps1, eps2, h_zero, stop_mult, metrics, snaps, status, t1, t2,
+            etr_min, ete_min, Bv, Wk, ny, nb, k_log, k_snap, t, t_stop,
+        )  # fmt: skip
+    return _grok_segment_rows(
+        X, XT, y, b_star, support, W, alpha, beta1, beta2, method, decay_b, pairs, Pt, T,
+        log_steps, snap_steps, eps1, eps2, h_zero, stop_mult, metrics, snaps, status, t1, t2,
+        etr_min, ete_min, Bv, ny, nb, k_log, k_snap, t, t_stop,
+    )  # fmt: skip
+
+
+@numba.njit(cache=True)
+def _grok_store(W, Wk, Bv, status):
+    """Write the final state of the members that did not diverge back to W (B, L, n)."""
+    Bm, L, n = W.shape
+    if Bm < GROK_BLAS_MIN_B:
+        if L == 1:  # the depth-1 state lives in bvec (B, n) during the run
+            for m in range(Bm):
+                for j in range(n):
+                    W[m, 0, j] = Bv[m, j]
+        return
+    for m in range(Bm):
+        if status[m] == STATUS_DIVERGED:
+            continue
+        for k in range(L):
+            for j in range(n):
+                W[m, k, j] = Wk[k, j, m] if L > 1 else Bv[j, m]
 
 
 @numba.njit(cache=True)
@@ -1849,7 +2180,7 @@ def grok_diagonal_steps(
     status (B,), t1 (B,), t2 (B,) (-1 if never), etr_min (B,), ete_min (B,), t_end).
     """
     n_log = log_steps.shape[0]
-    metrics, snaps, status, t1, t2, etr_min, ete_min, bvec, ny, nb = _grok_init(
+    metrics, snaps, status, t1, t2, etr_min, ete_min, Bv, Wk, ny, nb = _grok_init(
         y, b_star, W, n_log, snap_steps.shape[0]
     )
     # the loop always ends at t = T, so one segment runs it all (int64 zeros, not literals:
@@ -1858,10 +2189,17 @@ def grok_diagonal_steps(
     k_log, k_snap, t, _ = _grok_segment(
         X, XT, y, b_star, support, W, alpha, beta1, beta2, method, decay_b, pairs, Pt, T,
         log_steps, snap_steps, eps1, eps2, h_zero, stop_mult, metrics, snaps, status, t1, t2,
-        etr_min, ete_min, bvec, ny, nb, zero, zero, zero, T + 1,
+        etr_min, ete_min, Bv, Wk, ny, nb, zero, zero, zero, T + 1,
     )  # fmt: skip
-    _grok_store_depth_one(W, bvec)
+    _grok_store(W, Wk, Bv, status)
     return metrics, k_log, snaps, k_snap, status, t1, t2, etr_min, ete_min, t
+
+
+def _grok_train_errors(X, Bv, y, B):
+    """||X b - y|| of every member from the carried state of either layout (progress lines)."""
+    if B >= GROK_BLAS_MIN_B:
+        return np.linalg.norm(X @ Bv - y[:, None], axis=0)
+    return np.linalg.norm(Bv @ X.T - y, axis=1)
 
 
 def grok_diagonal_chunked(
@@ -1889,7 +2227,7 @@ def grok_diagonal_chunked(
 ):
     """grok_diagonal_steps in segments sized by ``progress`` (a progress.Progress), reporting
     the train errors of the live members between them; the same results bit for bit."""
-    metrics, snaps, status, t1, t2, etr_min, ete_min, bvec, ny, nb = _grok_init(
+    metrics, snaps, status, t1, t2, etr_min, ete_min, Bv, Wk, ny, nb = _grok_init(
         y, b_star, W, log_steps.shape[0], snap_steps.shape[0]
     )
     k_log, k_snap, t = 0, 0, 0
@@ -1897,12 +2235,12 @@ def grok_diagonal_chunked(
         k_log, k_snap, t, done = _grok_segment(
             X, XT, y, b_star, support, W, alpha, beta1, beta2, method, decay_b, pairs, Pt, T,
             log_steps, snap_steps, eps1, eps2, h_zero, stop_mult, metrics, snaps, status, t1,
-            t2, etr_min, ete_min, bvec, ny, nb, k_log, k_snap, t, progress.next_stop(t, T + 1),
+            t2, etr_min, ete_min, Bv, Wk, ny, nb, k_log, k_snap, t, progress.next_stop(t, T + 1),
         )  # fmt: skip
         if done:
             break
-        progress.update(t, lambda: _live(np.linalg.norm(bvec @ XT - y, axis=1) / ny, status))
-    _grok_store_depth_one(W, bvec)
+        progress.update(t, lambda: _live(_grok_train_errors(X, Bv, y, W.shape[0]) / ny, status))
+    _grok_store(W, Wk, Bv, status)
     return metrics, k_log, snaps, k_snap, status, t1, t2, etr_min, ete_min, t
 
 
