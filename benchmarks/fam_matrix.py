@@ -164,7 +164,8 @@ def impls(p: dict, torch) -> list[Impl]:
             kernel,
             nt,
             deterministic_check=True,
-            note="project kernel: one blocked pass over G per step for the whole batch (BLAS)",
+            note="project kernel: one pass over G per step for the whole batch, jitted loop over"
+            " 16-row blocks, two BLAS products per block",
             data_passes=1,
         )
     )
@@ -175,7 +176,7 @@ def impls(p: dict, torch) -> list[Impl]:
             kernel,
             1,
             deterministic_check=True,
-            note="the same with one BLAS thread (its 16-row blocks were tuned on one)",
+            note="the same with one BLAS thread, as in pipeline jobs (blocks tuned on one)",
             data_passes=1,
         )
     )

@@ -6,11 +6,10 @@ svec(sym(A_i)) with svec(X) = [X_kk ; sqrt(2) X_kl (k < l)], so that for symmetr
 
 Factorized GD (eq. (1)-(2)) on f(U) = 1/(2m) sum_i (y_i - <A_i, UU^T>)^2 with a full d x d U:
     U <- U - c eta M(UU^T - X*) U,   c = 2 for the exact gradient ("true"), 1 for eq. (5) ("eq5").
-Several initializations alpha that share one G run as a batch: the residuals of all K runs are
-one GEMM R = S G^T (S = stacked svec(U_k U_k^T)) and the K gradients a second one, R G, so G is
-read twice per step for the whole batch instead of twice per run. (A fused one-pass Numba kernel
-was measured against these two BLAS products at d = 100, m = 2500 and was not faster: equal for
-one float64 run, 1.7x slower with float32 G, 7x slower for a batch of 7, so BLAS is used.)
+Several initializations alpha that share one G run as a batch: one pass over G per step gives
+the residuals R = S G^T (S = stacked svec(U_k U_k^T)) and the gradients R G of all K runs, in
+row blocks that stay in cache between their two BLAS products (_sweep), so G is read from memory
+once per step for the whole batch instead of twice per run.
 
 Also here: projected GD on X with PSD projection (section 2.3), and SGD / full GD for the
 quadratic-activation network y = ||U^T x||^2, i.e. rank-one measurements A_i = x_i x_i^T
@@ -116,9 +115,35 @@ def operator_M(G: np.ndarray, Q: np.ndarray) -> np.ndarray:
 
 # ------------------------------------------------------------------------------ factorized GD step
 # Rows of G per block of the one-pass residual/gradient sweep: a 16-row block (16 D values)
-# stays in cache between its two products. Measured at d = 100, m = 2500 on 2 cores with one
-# OpenBLAS thread: 1.2x (K = 1) to 2x (K = 4, float64) faster than two full GEMMs over G.
+# stays in L1/L2 between its two products. The block loop is jitted: at d = 100, m = 2500, K = 8
+# on one BLAS thread, two whole-G products are 1.3x (float32) to 1.7x (float64) slower and blocks
+# of 32-64 rows 2-2.7x slower (OpenBLAS is inefficient at these skinny shapes).
 _BLOCK = 16
+
+
+@numba.njit(cache=True)
+def _sweep_blocks(G, y, St, R, g, block):
+    """Body of _sweep: fills R (m, K) and g (K, D) block by block (see _sweep)."""
+    m, D = G.shape
+    K = St.shape[1]
+    P = np.empty((block, K), G.dtype)
+    Rc = np.empty((K, block), G.dtype)
+    gi = np.empty((K, D), G.dtype)
+    g[:] = 0
+    for i0 in range(0, m, block):
+        b = min(block, m - i0)
+        Gi = G[i0 : i0 + b]
+        Pb = P[:b]
+        np.dot(Gi, St, Pb)
+        Rt = Rc if b == block else np.empty((K, b), G.dtype)
+        for i in range(b):
+            for k in range(K):
+                # residual in float64, rounded to G's dtype for the gradient product
+                v = np.float64(Pb[i, k]) - y[i0 + i]
+                R[i0 + i, k] = v
+                Rt[k, i] = v
+        np.dot(Rt, Gi, gi)
+        g += gi
 
 
 def _sweep(G: np.ndarray, y: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -129,15 +154,15 @@ def _sweep(G: np.ndarray, y: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, np.
     block is in cache, so G is read from memory once per step for the whole batch. S is cast
     to G's dtype, never G to S's (G32 @ S64 would copy all of G on every call).
     """
+    G = np.ascontiguousarray(G)
     St = np.ascontiguousarray(S.T, dtype=G.dtype)  # (D, K)
-    m = G.shape[0]
-    R = np.empty((m, S.shape[0]))
-    g = np.zeros((S.shape[0], G.shape[1]), dtype=G.dtype)
-    for i in range(0, m, _BLOCK):
-        Gi = G[i : i + _BLOCK]
-        Ri = (Gi @ St).astype(np.float64, copy=False) - y[i : i + _BLOCK, None]
-        R[i : i + _BLOCK] = Ri
-        g += Ri.astype(G.dtype, copy=False).T @ Gi
+    K, (m, D) = S.shape[0], G.shape
+    R = np.empty((m, K))  # returned as R.T: the row layout the logged norms are taken on
+    g = np.empty((K, D), dtype=G.dtype)
+    if K and m:
+        _sweep_blocks(G, np.ascontiguousarray(y, dtype=np.float64), St, R, g, _BLOCK)
+    else:
+        g[:] = 0
     return R.T, g
 
 
