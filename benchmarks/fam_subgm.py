@@ -81,7 +81,8 @@ def numpy_loop(p: dict, T: int) -> np.ndarray:
 
 
 def kernel(p: dict, T: int) -> np.ndarray:
-    """kernels.diagonal.subgm_diagonal, batched over the members (batch = outer index)."""
+    """kernels.diagonal.subgm_diagonal on the whole batch (from SUBGM_BLAS_MIN_B members on, the
+    members are the contiguous inner dimension and both products with X are dgemm)."""
     out = kd.subgm_diagonal(
         p["X"],
         p["y"],
@@ -151,7 +152,7 @@ def impls(p: dict, torch) -> list[Impl]:
             "kernel-batched",
             kernel,
             deterministic_check=True,
-            note="project kernel, batch as outer index: one mat-vec pair per member",
+            note="project kernel, batch innermost (d, B): one dgemm per product with X",
         ),
         Impl(
             "batched numba+dgemm (bench)",

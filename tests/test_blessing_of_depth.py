@@ -83,8 +83,47 @@ def test_subgm_batch_equals_single_runs(small):
     batch = dg.subgm_diagonal(X, y, theta, W0, 40, eta=[0.05, 0.03], **kw)
     for b, (e, r) in enumerate([(0.05, 0.99), (0.03, 0.995)]):
         one = dg.subgm_diagonal(X, y, theta, W0[b], 40, schedule="geometric", eta=e, rho=r)
-        np.testing.assert_array_equal(batch["W"][b], one["W"])
-        np.testing.assert_array_equal(batch["metrics"]["err"][b], one["metrics"]["err"])
+        # from SUBGM_BLAS_MIN_B members on, the products are dgemm: equal up to summation order
+        np.testing.assert_allclose(batch["W"][b], one["W"], rtol=1e-12)
+        np.testing.assert_allclose(batch["metrics"]["err"][b], one["metrics"]["err"], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(schedule="constant"),
+        dict(schedule="piecewise", milestones=(60, 150), factor=0.3),
+        dict(schedule="geometric", rho=np.linspace(0.99, 0.999, 5)),
+    ],
+)
+def test_subgm_wide_batch_equals_single_runs(small, kw):
+    # from SUBGM_BLAS_MIN_B members on, the batch runs as (d, B) columns with dgemm products:
+    # the same runs up to the summation order of the products
+    X, y, theta = small["X"], small["y"], small["theta_star"]
+    d = X.shape[1]
+    B = 5
+    assert B > dg.SUBGM_BLAS_MIN_B
+    W0 = np.stack([dg.init_layers(3, d, a) for a in np.geomspace(0.3, 0.03, B)])
+    W0[0, 0, :2] = 0.0  # exercise sign(0) = 0 and zero layer products
+    eta = np.linspace(0.01, 0.03, B)
+    eta[2] = 50.0  # this member diverges, the others go on
+    hit = 0.7 * float(np.linalg.norm(theta))
+    common = dict(log_steps=np.arange(0, 201, 7), err_hit=hit)
+    batch = dg.subgm_diagonal(X, y, theta, W0, 200, eta=eta, **kw, **common)
+    assert (batch["status"] == dg.STATUS_DIVERGED).tolist() == [i == 2 for i in range(B)]
+    assert (batch["t_hit"] >= 0).any()  # the hitting times are exercised
+    close = dict(rtol=1e-10, atol=1e-14)
+    for i in range(B):
+        one_kw = {k: (v[i] if isinstance(v, np.ndarray) else v) for k, v in kw.items()}
+        one = dg.subgm_diagonal(X, y, theta, W0[i], 200, eta=eta[i], **one_kw, **common)
+        for key in ("status", "t_hit", "t_min"):
+            assert batch[key][i] == one[key], key
+        np.testing.assert_allclose(batch["W"][i], one["W"], **close)
+        np.testing.assert_allclose(batch["err_min"][i], one["err_min"], **close)
+        for k in dg.SUBGM_METRICS:
+            np.testing.assert_allclose(
+                batch["metrics"][k][i], one["metrics"][k], **close, err_msg=k
+            )
 
 
 def test_subgm_running_min_and_hitting_time(small):

@@ -132,16 +132,18 @@ def test_depth_and_uv_runs_report_between_their_chunks():
         assert p.lines > 0 and p.total_steps == 200 + 5000
 
 
-def _subgm_problem():
+def _subgm_problem(B=3):
     rng = np.random.default_rng(1)
     X = rng.standard_normal((30, 20))
     theta = np.zeros(20)
     theta[:3] = [1.0, 0.5, 2.0]
     y = X @ theta + 0.1 * rng.standard_normal(30)
-    W0 = np.stack([diagonal.init_layers(3, 20, a) for a in (1e-3, 1e-2, 1e-1)])
+    alphas = np.resize([1e-3, 1e-2, 1e-1], B)
+    W0 = np.stack([diagonal.init_layers(3, 20, a) for a in alphas])
     return X, y, theta, W0
 
 
+@pytest.mark.parametrize("B", [3, 8])  # both batch columns, with a few and many members
 @pytest.mark.parametrize(
     "kw",
     [
@@ -151,12 +153,13 @@ def _subgm_problem():
         dict(schedule="constant", eta=2e-2, err_hit=1.5, stop_at_hit=True),
     ],
 )
-def test_subgm_diagonal_chunked_is_bitwise_the_single_call(kw):
-    X, y, theta, W0 = _subgm_problem()
+def test_subgm_diagonal_chunked_is_bitwise_the_single_call(kw, B):
+    X, y, theta, W0 = _subgm_problem(B)
+    kw = {k: (np.resize(v, B) if isinstance(v, list) else v) for k, v in kw.items()}
     ref = diagonal.subgm_diagonal(X, y, theta, W0, 600, **kw)
     for n in (1, 13):
         assert_same(ref, diagonal.subgm_diagonal(X, y, theta, W0, 600, **kw, progress=chunked(n)))
-    one = {k: (v[0] if isinstance(v, list) else v) for k, v in kw.items()}
+    one = {k: (v[0] if isinstance(v, np.ndarray) else v) for k, v in kw.items()}
     ref = diagonal.subgm_diagonal(X, y, theta, W0[0], 600, **one)
     assert_same(ref, diagonal.subgm_diagonal(X, y, theta, W0[0], 600, **one, progress=chunked()))
 
