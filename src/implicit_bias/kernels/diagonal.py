@@ -1197,6 +1197,18 @@ def _subgm_store(W, Wk, status):
 
 
 @numba.njit(cache=True)
+def _record_err(e, t, b, err_hit, err_min, t_min, t_hit):
+    """Running minimum of ||theta - theta*|| (with its step) and the first step at or below
+    err_hit, of member b at step t; returns whether b has hit."""
+    if e < err_min[b]:
+        err_min[b] = e
+        t_min[b] = t
+    if t_hit[b] < 0 and e <= err_hit:
+        t_hit[b] = t
+    return t_hit[b] >= 0
+
+
+@numba.njit(cache=True)
 def _subgm_segment_cols(
     X,
     XT,
@@ -1254,15 +1266,8 @@ def _subgm_segment_cols(
         for b in range(B):
             if status[b] == STATUS_DIVERGED:
                 continue
-            e = math.sqrt(err[b])
-            if e < err_min[b]:
-                err_min[b] = e
-                t_min[b] = t
-            if t_hit[b] < 0:
-                if e <= err_hit:
-                    t_hit[b] = t
-                else:
-                    all_hit = False
+            if not _record_err(math.sqrt(err[b]), t, b, err_hit, err_min, t_min, t_hit):
+                all_hit = False
             if log_now:
                 for a in range(N):
                     for i in range(d):
@@ -1358,15 +1363,8 @@ def _subgm_segment_rows(
         for b in range(B):
             if status[b] == STATUS_DIVERGED:
                 continue
-            e = _err(theta[b], theta_star)
-            if e < err_min[b]:
-                err_min[b] = e
-                t_min[b] = t
-            if t_hit[b] < 0:
-                if e <= err_hit:
-                    t_hit[b] = t
-                else:
-                    all_hit = False
+            if not _record_err(_err(theta[b], theta_star), t, b, err_hit, err_min, t_min, t_hit):
+                all_hit = False
             if log_now:
                 _subgm_metrics(_l1_mean(r[b]), W[b], theta[b], theta_star, metrics[b, k])
         if log_now:
@@ -1785,6 +1783,14 @@ def _track_errors(
         d = b[j] - b_star[j]
         s += d * d
     ete = math.sqrt(s) / nb
+    _record_hits(etr, ete, t, m, eps1, eps2, t1, t2, status, etr_min, ete_min)
+    return True, etr, ete
+
+
+@numba.njit(cache=True)
+def _record_hits(etr, ete, t, m, eps1, eps2, t1, t2, status, etr_min, ete_min):
+    """Running minima of the relative errors of run m at step t and the first hits t1
+    (train <= eps1) and t2 (test <= eps2, which marks the run converged)."""
     etr_min[m] = min(etr_min[m], etr)
     ete_min[m] = min(ete_min[m], ete)
     if t1[m] < 0 and etr <= eps1:
@@ -1792,7 +1798,6 @@ def _track_errors(
     if t2[m] < 0 and ete <= eps2:
         t2[m] = t
         status[m] = STATUS_CONVERGED
-    return True, etr, ete
 
 
 @numba.njit(cache=True)
@@ -2111,13 +2116,7 @@ def _grok_segment_cols(
                 _grok_freeze(W, Wk, Bv, R, G, m)
                 continue
             ete = math.sqrt(se[m]) / nb
-            etr_min[m] = min(etr_min[m], etr)
-            ete_min[m] = min(ete_min[m], ete)
-            if t1[m] < 0 and etr <= eps1:
-                t1[m] = t
-            if t2[m] < 0 and ete <= eps2:
-                t2[m] = t
-                status[m] = STATUS_CONVERGED
+            _record_hits(etr, ete, t, m, eps1, eps2, t1, t2, status, etr_min, ete_min)
             if t2[m] < 0 or t < stop_mult * t2[m]:
                 all_done = False
             at[m] = grok_step_size(alpha[m], decay_b, t)
