@@ -47,3 +47,19 @@ def load_repo_config() -> dict:
     for paper in IMPLEMENTED_PAPERS:
         config.update(load_yaml(ROOT / "config" / f"{paper}.yaml"))
     return config
+
+
+# paper 000 model settings of the unit tests (small problems, the spec's tolerances)
+BENIGN_OVERFITTING_MODEL = {
+    "sigma": 0.1,
+    "s": 3,
+    "n_ratio": 3.0,
+    "c_alpha": 100.0,
+    "eps": 1e-10,
+    "eps_quad": 1e-15,
+    "quad_step": "alpha_scaled",
+    "max_steps": 2_000_000,
+    "lasso_multipliers": [0.1, 0.2, 0.5, 1, 2, 5, 10],
+    "t1_constant": 1.0,
+    "log_per_decade": 50,
+}

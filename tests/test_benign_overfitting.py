@@ -5,24 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import xarray as xr
+from conftest import BENIGN_OVERFITTING_MODEL as MODEL
 
 from implicit_bias.papers import benign_overfitting as bo
 from implicit_bias.papers.benign_overfitting import checks, datasets, runs, theory
 from implicit_bias.store import STATUS_CODES, read_dataset, write_dataset
 
-MODEL = {
-    "sigma": 0.1,
-    "s": 3,
-    "n_ratio": 3.0,
-    "c_alpha": 100.0,
-    "eps": 1e-10,
-    "eps_quad": 1e-15,
-    "quad_step": "alpha_scaled",
-    "max_steps": 2_000_000,
-    "lasso_multipliers": [0.1, 0.2, 0.5, 1, 2, 5, 10],
-    "t1_constant": 1.0,
-    "log_per_decade": 50,
-}
 ACCEPTANCE = {
     "dynamics_max_steps": 200000,
     "dynamics_max_test_error": 5e-3,

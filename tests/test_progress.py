@@ -7,6 +7,7 @@ import logging
 
 import numpy as np
 import pytest
+from conftest import BENIGN_OVERFITTING_MODEL
 
 from implicit_bias import progress as pg
 from implicit_bias.data import rng_stream, sparse_regression
@@ -231,19 +232,7 @@ def test_training_job_logs_progress_and_a_final_line(caplog, monkeypatch):
     eager = functools.partial(Progress, first_after_s=0.0, min_interval_s=0.0, chunk=500)
     monkeypatch.setattr(runs, "Progress", eager)
     data = [datasets.generate(d=200, n=42, s=3, sigma=0.1, seed=s) for s in (0, 1)]
-    model = {
-        "sigma": 0.1,
-        "s": 3,
-        "n_ratio": 3.0,
-        "c_alpha": 100.0,
-        "eps": 1e-10,
-        "eps_quad": 1e-15,
-        "quad_step": "alpha_scaled",
-        "max_steps": 2_000_000,
-        "lasso_multipliers": [0.1, 1.0],
-        "t1_constant": 1.0,
-        "log_per_decade": 50,
-    }
+    model = {**BENIGN_OVERFITTING_MODEL, "lasso_multipliers": [0.1, 1.0]}
     job = {**bo.job("ours", 200, model, 1e-4, 1e-4), "experiment": "dimension"}
     caplog.set_level(logging.INFO)
     with_log = runs.train(job, data, log=logging.getLogger("benign_overfitting_train"))
