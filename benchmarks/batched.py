@@ -48,50 +48,6 @@ def _mark_diverged(R, live):
 
 
 @numba.njit(cache=True)
-def depth_steps_batched(X, XT, y, Up, Um, D, eta, T_w, T):
-    """Paper 001's depth-D model on a batch: Up, Um (d, B) in place, eta (B,), warm-up T_w.
-
-    Per step: G = X^T R / N, s = eta_t D g, u_p -= s u_p^(D-1), u_m += s u_m^(D-1),
-    beta = u_p^D - u_m^D, R = X beta - y (the step of kernels.diagonal.depth_step).
-    """
-    N, d = X.shape
-    B = Up.shape[1]
-    Beta = np.empty((d, B))
-    G = np.empty((d, B))
-    R = np.empty((N, B))
-    live = np.ones(B, dtype=np.bool_)
-    es = np.empty(B)
-    for j in range(d):
-        for b in range(B):
-            Beta[j, b] = Up[j, b] ** D - Um[j, b] ** D
-    _residual(X, Beta, y, R)
-    _mark_diverged(R, live)
-    for t in range(T):
-        w = min(1.0, (t + 1) / T_w)
-        for b in range(B):
-            es[b] = eta[b] * w * D if live[b] else 0.0
-        np.dot(XT, R, G)
-        for j in range(d):
-            for b in range(B):
-                s = es[b] * (G[j, b] / N)
-                up = Up[j, b]
-                um = Um[j, b]
-                if D == 2:
-                    up = up - s * up
-                    um = um + s * um
-                    Beta[j, b] = up * up - um * um
-                else:
-                    up = up - s * up ** (D - 1)
-                    um = um + s * um ** (D - 1)
-                    Beta[j, b] = up**D - um**D
-                Up[j, b] = up
-                Um[j, b] = um
-        _residual(X, Beta, y, R)
-        _mark_diverged(R, live)
-    return live
-
-
-@numba.njit(cache=True)
 def grok_steps_batched(X, XT, y, b_star, Bv, alpha, beta1, beta2, T, eps1, eps2):
     """Paper 004's subgradient method (depth 1) on a batch: Bv (n, B) in place.
 

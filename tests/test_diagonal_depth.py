@@ -342,3 +342,142 @@ def test_driver_flags_unstable_frozen(monkeypatch):
     assert out["kicks"] == 1
     assert out["t_end"] == 10 + 10_000
     assert out["lam_max"] > 2 / eta
+
+
+# --- batches: train_diagonal_nets / diagonal_batch_steps ------------------------------------
+
+
+def _assert_same_run(batch, one, rtol):
+    """A batch member against its one-run result: identical control flow, close values."""
+    for key in ("status", "t_end", "T_w_used", "retries", "kicks", "max_steps"):
+        assert batch[key] == one[key], key
+    np.testing.assert_array_equal(batch["steps"], one["steps"])
+    np.testing.assert_allclose(batch["losses"], one["losses"], rtol=rtol)
+    np.testing.assert_allclose(batch["beta"], one["beta"], rtol=rtol, atol=1e-14)
+
+
+@pytest.mark.parametrize(("D", "model"), MODELS)
+def test_batch_steps_match_numpy_reference(D, model):
+    """Per-run step sizes and warm-ups, members at different step counts."""
+    n_params = 4 if model == "uv" else 2
+    X, y, theta = _random_problem(7, n_params=n_params)
+    etas = np.array([0.02, 0.05, 0.01])
+    T_w = np.array([5, 1, 40])
+    t0 = np.array([0, 3, 11])
+    B, (N, d) = etas.size, X.shape
+    P = np.stack([np.stack([p * (1 + 0.1 * b) for p in theta]) for b in range(B)], axis=-1)
+    P0 = P.copy()
+    steps = 17
+    t = t0.copy()
+    R, G, Beta = np.empty((N, B)), np.empty((d, B)), np.empty((d, B))
+    loss, code = np.empty(B), np.empty(B, dtype=np.int64)
+    made = dg.diagonal_batch_steps(
+        X, np.ascontiguousarray(X.T), y, P, model == "uv", D, etas, T_w, t, t0 + steps, 0.0,
+        np.full(B, 10**9), 10**9, R, G, Beta, loss, code,
+    )  # fmt: skip
+    assert made == steps
+    np.testing.assert_array_equal(t, t0 + steps)
+    np.testing.assert_array_equal(code, STATUS_MAX_STEPS)
+    for b in range(B):
+        ref = [p.copy() for p in P0[:, :, b]]
+        for s in range(t0[b], t0[b] + steps):
+            eta_t = etas[b] * min(1.0, (s + 1) / T_w[b])
+            grads = _grad(X, y, ref, D, model)
+            ref = [p - eta_t * gp for p, gp in zip(ref, grads, strict=True)]
+        np.testing.assert_allclose(P[:, :, b], np.array(ref), rtol=1e-12)
+        assert loss[b] == pytest.approx(_loss(X, y, ref, D, model), rel=1e-12)
+
+
+def test_batch_steps_stop_at_the_first_event_and_budget():
+    X, y, theta = _random_problem(3)
+    B, (N, d) = 3, X.shape
+    P = np.stack([np.stack(theta)] * B, axis=-1)
+    t = np.zeros(B, dtype=np.int64)
+    bufs = (np.empty((N, B)), np.empty((d, B)), np.empty((d, B)), np.empty(B))
+    code = np.empty(B, dtype=np.int64)
+    args = (X, np.ascontiguousarray(X.T), y, P, False, 2, np.full(B, 0.01), np.ones(B, np.int64))
+    t_stop = np.array([50, 20, 90])
+    made = dg.diagonal_batch_steps(*args, t, t_stop, 0.0, np.full(B, 10**9), 10**9, *bufs, code)
+    assert made == 20 and list(code) == [-1, STATUS_MAX_STEPS, -1]
+    made = dg.diagonal_batch_steps(*args, t, t_stop + 100, 0.0, np.full(B, 10**9), 7, *bufs, code)
+    assert made == 7 and np.all(code == -1) and np.all(t == 27)
+
+
+@pytest.mark.parametrize(("D", "model"), [(2, "depth"), (3, "depth"), (2, "uv")])
+def test_batch_members_equal_single_runs(spec_data, D, model):
+    """Stable step sizes (no catapult): only dgemm's summation order differs."""
+    X, y, _ = spec_data
+    alphas = [0.1, 0.1, 0.3, 0.05]
+    etas = [1e-4, 0.3 * ETA_STAR, 0.1 * ETA_STAR, 2e-4]
+    kw = dict(D=D, model=model, T_w=300, max_extra_steps=20_000, tol=1e-6)
+    batch = dg.train_diagonal_nets(X, y, alphas, etas, **kw)
+    assert len(batch) == 4
+    for alpha, eta, res in zip(alphas, etas, batch, strict=True):
+        _assert_same_run(res, train_diagonal_net(X, y, alpha, eta, **kw), rtol=1e-8)
+    assert {r["status"] for r in batch} <= {"converged", "max_steps"}
+
+
+def test_batch_isolates_a_diverging_run(spec_data):
+    X, y, _ = spec_data
+    kw = dict(T_w=100, max_extra_steps=3000, tol=1e-6)
+    batch = dg.train_diagonal_nets(X, y, [1.0, 0.1, 0.1], [1.0, 1e-4, 2e-4], **kw)
+    one = train_diagonal_net(X, y, 1.0, 1.0, **kw)
+    assert batch[0]["status"] == one["status"] == "diverged"
+    assert batch[0]["retries"] == 2 and batch[0]["T_w_used"] == 400
+    for res, eta in zip(batch[1:], [1e-4, 2e-4], strict=True):
+        _assert_same_run(res, train_diagonal_net(X, y, 0.1, eta, **kw), rtol=1e-9)
+
+
+@pytest.mark.parametrize("kick_scale", [None, 0.0])
+def test_batch_kicks_like_single_runs(monkeypatch, kick_scale):
+    if kick_scale is not None:
+        monkeypatch.setattr(dg, "KICK_SCALE", kick_scale)
+    X, y, eta = _frozen_problem()
+    kw = dict(T_w=10, max_extra_steps=50_000, kick_seed=[5, 6])
+    batch = dg.train_diagonal_nets(X, y, 1.0, [eta, eta], **kw)
+    for res, seed in zip(batch, [5, 6], strict=True):
+        one = train_diagonal_net(X, y, 1.0, eta, T_w=10, max_extra_steps=50_000, kick_seed=seed)
+        assert res["kicks"] == one["kicks"] == 1
+        assert res["status"] == one["status"]
+        assert res["status"] == ("unstable_frozen" if kick_scale == 0.0 else "converged")
+        assert res["t_end"] == one["t_end"]
+
+
+def test_batch_is_segment_invariant_and_deterministic(spec_data):
+    from implicit_bias.progress import Progress
+
+    X, y, _ = spec_data
+    args = (X, y, [1.0, 0.1, 0.3], [1.0, 1e-4, 0.5 * ETA_STAR])
+    kw = dict(T_w=100, max_extra_steps=5000, tol=1e-6)
+    ref = dg.train_diagonal_nets(*args, **kw)
+    again = dg.train_diagonal_nets(*args, **kw)
+    chunked = dg.train_diagonal_nets(*args, **kw, progress=Progress("t", chunk=37))
+    for a, b, c in zip(ref, again, chunked, strict=True):
+        for key in ("beta", "steps", "losses", "t_end", "loss"):
+            np.testing.assert_array_equal(a[key], b[key])
+            np.testing.assert_array_equal(a[key], c[key])
+
+
+def test_batch_of_one_is_a_single_run(spec_data):
+    X, y, _ = spec_data
+    kw = dict(T_w=100, max_extra_steps=2000)
+    one = train_diagonal_net(X, y, 0.3, 1e-3, **kw)
+    (batch,) = dg.train_diagonal_nets(X, y, [0.3], 1e-3, **kw)
+    np.testing.assert_array_equal(batch["beta"], one["beta"])
+    np.testing.assert_array_equal(batch["losses"], one["losses"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        (dict(alpha=[0.1, 0.2], eta=[1e-4, 1e-4, 1e-4]), "alpha must be a scalar or have shape"),
+        (dict(alpha=0.1, eta=[1e-4, -1.0]), "eta must be > 0"),
+        (dict(alpha=0.1, eta=[1e-4, 1e-4], T_w=[10, 20, 30]), "T_w must be a scalar"),
+        (dict(alpha=0.1, eta=[1e-4, 1e-4], kick_seed=np.random.default_rng(0)), "kick_seed"),
+        (dict(alpha=0.1, eta=[1e-4, 1e-4], model="mlp"), "model must be 'depth' or 'uv'"),
+    ],
+)
+def test_batch_rejects_bad_input(kwargs, match):
+    X, y, _ = _random_problem(0)
+    with pytest.raises(ValueError, match=match):
+        dg.train_diagonal_nets(X, y, **kwargs)

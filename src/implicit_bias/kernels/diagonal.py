@@ -410,7 +410,9 @@ __all__ += [
     "initial_sharpness",
     "lambda_max_at_solution",
     "stability_quantities",
+    "diagonal_batch_steps",
     "train_diagonal_net",
+    "train_diagonal_nets",
     "uv_residual",
     "uv_step",
     "uv_steps",
@@ -731,62 +733,152 @@ def stability_quantities(X, params, D: int = 2, model: str = "depth") -> dict:
     }
 
 
-def _run_once(
-    X, XT, y, theta0, D, model, eta, T_w, tol, max_steps, chunk, rng, per_decade, progress=None
-):
-    """One GD run from theta0 with the stopping rule of spec 2.5; see train_diagonal_net."""
-    theta = tuple(p.copy() for p in theta0)
-    n, d = X.shape
-    r = np.empty(n)
-    g = np.empty(d)
-    lam_edge = 2.0 / eta * (1.0 + EDGE_RTOL)
-    grid = log_grid(max_steps, per_decade)
-    steps: list[int] = []
-    losses: list[float] = []
-    k = 0  # index of the next grid point not yet logged
-    t = 0
-    t_stop = 0  # first call only evaluates L(0)
-    t_hold = 0
-    kicks = 0
-    while True:
-        t_min = max(T_w, t_hold)
-        if model == "uv":
-            t, loss, code = uv_steps(X, XT, y, *theta, eta, T_w, t, t_stop, tol, t_min, r, g)
-        else:
-            t, loss, code = depth_steps(X, XT, y, *theta, D, eta, T_w, t, t_stop, tol, t_min, r, g)
-        if k < grid.size and grid[k] == t:
-            steps.append(t)
-            losses.append(loss)
-            k += 1
+class _DiagRun:
+    """The stopping rule of spec 2.5 for one run, fed with the stops of the step kernels.
+
+    A driver advances the parameters with depth_steps / uv_steps (one run) or diagonal_batch_steps
+    (a batch) up to ``t_stop`` with ``t_min`` as the earliest convergence, and hands every stop to
+    :meth:`on_stop`. Pausing a kernel and resuming it is exact (it rebuilds the residual from the
+    parameters as the step does), so segment boundaries never change a trajectory.
+    """
+
+    DONE, GO, RESTART = 0, 1, 2
+
+    def __init__(self, theta0, T_w, max_extra_steps, per_decade, eta, max_retries, rng):
+        self.theta0 = theta0
+        self.T_w = int(T_w)
+        self.max_extra_steps = int(max_extra_steps)
+        self.per_decade = int(per_decade)
+        self.lam_edge = 2.0 / eta * (1.0 + EDGE_RTOL)
+        self.max_retries = int(max_retries)
+        self.retries = 0
+        self.rng = rng
+        self.start()
+
+    def start(self) -> None:
+        """(Re)start from theta0 with the current T_w."""
+        self.max_steps = self.T_w + self.max_extra_steps
+        self.grid = log_grid(self.max_steps, self.per_decade)
+        self.steps: list[int] = []
+        self.losses: list[float] = []
+        self.k = 0  # index of the next grid point not yet logged
+        self.t = 0
+        self.t_stop = 0  # the first kernel call only evaluates L(0)
+        self.t_hold = 0
+        self.kicks = 0
+        self.loss = math.nan
+        self.status = -1
+
+    @property
+    def t_min(self) -> int:
+        return max(self.T_w, self.t_hold)
+
+    def on_stop(self, t, loss, code, theta, X, D, model) -> int:
+        """Handle a kernel stop at step t with L(t) = loss; returns DONE, GO or RESTART.
+
+        theta (the parameter vectors at t) may be kicked in place. RESTART: diverged with
+        retries left, so T_w is doubled and the caller resets theta to theta0.
+        """
+        t = int(t)
+        self.t, self.loss = t, float(loss)
+        if self.k < self.grid.size and self.grid[self.k] == t:
+            self.steps.append(t)
+            self.losses.append(self.loss)
+            self.k += 1
         if code == STATUS_DIVERGED:
-            status = STATUS_DIVERGED
-            break
+            if self.retries < self.max_retries:
+                self.retries += 1
+                self.T_w *= 2
+                self.start()
+                return self.RESTART
+            return self._end(STATUS_DIVERGED)
         if code == STATUS_CONVERGED:
-            if lambda_max_at_solution(X, theta, D, model) <= lam_edge:
-                status = STATUS_CONVERGED
-                break
+            if lambda_max_at_solution(X, theta, D, model) <= self.lam_edge:
+                return self._end(STATUS_CONVERGED)
             # linearly unstable minimum: exact-arithmetic GD leaves it, so look again later
-            t_hold = t + HOLD_STEPS
-            if loss < LOSS_FROZEN:
-                if kicks > 0:
-                    status = STATUS_UNSTABLE_FROZEN
-                    break
-                z = rng.standard_normal(len(theta) * d)
+            self.t_hold = t + HOLD_STEPS
+            if self.loss < LOSS_FROZEN:
+                if self.kicks > 0:
+                    return self._end(STATUS_UNSTABLE_FROZEN)
+                d = theta[0].shape[0]
+                z = self.rng.standard_normal(len(theta) * d)
                 for i, p in enumerate(theta):
                     p *= 1.0 + KICK_SCALE * z[i * d : (i + 1) * d]
-                kicks = 1
-                t_hold = t + KICK_HOLD_STEPS
-            continue
-        if t >= max_steps:
-            status = STATUS_MAX_STEPS
-            break
-        if progress is not None:
-            progress.update(t, loss)
-        t_stop = min(t + chunk, max_steps, int(grid[k]) if k < grid.size else max_steps)
-    if not steps or steps[-1] != t:
-        steps.append(t)
-        losses.append(loss)
-    return status, t, loss, theta, kicks, np.array(steps, dtype=np.int64), np.array(losses)
+                self.kicks = 1
+                self.t_hold = t + KICK_HOLD_STEPS
+            return self.GO
+        if t >= self.max_steps:
+            return self._end(STATUS_MAX_STEPS)
+        self.t_stop = min(
+            self.max_steps, int(self.grid[self.k]) if self.k < self.grid.size else self.max_steps
+        )
+        return self.GO
+
+    def _end(self, status: int) -> int:
+        self.status = status
+        if not self.steps or self.steps[-1] != self.t:
+            self.steps.append(self.t)
+            self.losses.append(self.loss)
+        return self.DONE
+
+    def result(self, X, theta, D, model, lambda0) -> dict:
+        """The result dict of train_diagonal_net for the final parameters theta."""
+        theta = tuple(np.ascontiguousarray(p) for p in theta)
+        params = dict(zip(_PARAM_NAMES[model], theta, strict=True))
+        if all(np.all(np.isfinite(p)) for p in theta):
+            stab = stability_quantities(X, theta, D, model)
+        else:
+            stab = {"lam_max": math.nan, "S": math.nan, "UB": math.nan, "W": math.nan}
+        return {
+            "status": STATUS_NAMES[self.status],
+            "status_code": int(self.status),
+            "t_end": int(self.t),
+            "T_w_used": int(self.T_w),
+            "retries": int(self.retries),
+            "max_steps": int(self.max_steps),
+            "kicks": int(self.kicks),
+            "loss": float(self.loss),
+            "beta": diagonal_beta(theta, D, model),
+            "params": params,
+            **stab,
+            "steps": np.array(self.steps, dtype=np.int64),
+            "losses": np.array(self.losses),
+            "lambda0": float(lambda0),
+        }
+
+
+def _prepare(X, y, model, D, init_shape):
+    """Validated (X, XT, y, D, init shape) shared by the one-run and batch drivers."""
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    XT = np.ascontiguousarray(X.T)
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    n, d = X.shape
+    if y.shape != (n,):
+        raise ValueError(f"y must have shape ({n},), got {y.shape}")
+    if model not in _PARAM_NAMES:
+        raise ValueError(f"model must be 'depth' or 'uv', got {model!r}")
+    D = _check_depth(D) if model == "depth" else 2
+    shape = np.ones(d) if init_shape is None else np.asarray(init_shape, dtype=np.float64)
+    if shape.shape != (d,):
+        raise ValueError(f"init_shape must have shape ({d},), got {shape.shape}")
+    return X, XT, y, D, shape
+
+
+def _warmup_length(X, y, theta0, D, model, eta, T_w) -> tuple[int, float]:
+    """(T_w, lambda0): T_w = max(25_000, ceil(150 eta lambda0)) unless given."""
+    lambda0 = initial_sharpness(X, y, theta0, D, model)
+    if T_w is None:
+        T_w = max(MIN_WARMUP, math.ceil(WARMUP_FACTOR * eta * lambda0))
+    T_w = int(T_w)
+    if T_w < 1:
+        raise ValueError(f"T_w must be >= 1, got {T_w}")
+    return T_w, lambda0
+
+
+def _kick_rng(kick_seed) -> np.random.Generator:
+    if isinstance(kick_seed, np.random.Generator):
+        return kick_seed
+    return np.random.default_rng(np.random.SeedSequence([int(kick_seed), 1]))
 
 
 def train_diagonal_net(
@@ -822,86 +914,284 @@ def train_diagonal_net(
     The training loss is logged on log_grid(max_steps, per_decade) below t_end, and at t_end.
     ``progress`` (a progress.Progress) is updated between the kernel calls of every chunk.
     """
-    X = np.ascontiguousarray(X, dtype=np.float64)
-    XT = np.ascontiguousarray(X.T)
-    y = np.ascontiguousarray(y, dtype=np.float64)
-    n, d = X.shape
-    if y.shape != (n,):
-        raise ValueError(f"y must have shape ({n},), got {y.shape}")
-    if model not in _PARAM_NAMES:
-        raise ValueError(f"model must be 'depth' or 'uv', got {model!r}")
-    D = _check_depth(D) if model == "depth" else 2
+    X, XT, y, D, shape = _prepare(X, y, model, D, init_shape)
     if not eta > 0:
         raise ValueError(f"eta must be > 0, got {eta}")
     if chunk < 1:
         raise ValueError(f"chunk must be >= 1, got {chunk}")
-    shape = np.ones(d) if init_shape is None else np.asarray(init_shape, dtype=np.float64)
-    if shape.shape != (d,):
-        raise ValueError(f"init_shape must have shape ({d},), got {shape.shape}")
+    n, d = X.shape
     theta0 = tuple(float(alpha) * shape for _ in _PARAM_NAMES[model])
-    lambda0 = initial_sharpness(X, y, theta0, D, model)
-    if T_w is None:
-        T_w = max(MIN_WARMUP, math.ceil(WARMUP_FACTOR * eta * lambda0))
-    T_w = int(T_w)
-    if T_w < 1:
-        raise ValueError(f"T_w must be >= 1, got {T_w}")
-    if isinstance(kick_seed, np.random.Generator):
-        rng = kick_seed
-    else:
-        rng = np.random.default_rng(np.random.SeedSequence([int(kick_seed), 1]))
-
-    retries = 0
+    T_w, lambda0 = _warmup_length(X, y, theta0, D, model, eta, T_w)
+    run = _DiagRun(
+        theta0, T_w, max_extra_steps, per_decade, float(eta), max_retries, _kick_rng(kick_seed)
+    )
+    r = np.empty(n)
+    g = np.empty(d)
     while True:
-        max_steps = T_w + int(max_extra_steps)
+        theta = tuple(p.copy() for p in theta0)
         if progress is not None:
-            progress.total_steps = max_steps
-        status, t, loss, theta, kicks, steps, losses = _run_once(
-            X,
-            XT,
-            y,
-            theta0,
-            D,
-            model,
-            float(eta),
-            T_w,
-            float(tol),
-            max_steps,
-            int(chunk),
-            rng,
-            int(per_decade),
-            progress,
-        )
-        if status != STATUS_DIVERGED or retries >= max_retries:
+            progress.total_steps = run.max_steps
+        while True:
+            t_stop = min(run.t_stop, run.t + int(chunk))
+            if model == "uv":
+                t, loss, code = uv_steps(
+                    X,
+                    XT,
+                    y,
+                    *theta,
+                    float(eta),
+                    run.T_w,
+                    run.t,
+                    t_stop,
+                    float(tol),
+                    run.t_min,
+                    r,
+                    g,
+                )
+            else:
+                t, loss, code = depth_steps(
+                    X, XT, y, *theta, D, float(eta), run.T_w, run.t, t_stop, float(tol), run.t_min,
+                    r, g,
+                )  # fmt: skip
+            action = run.on_stop(t, loss, code, theta, X, D, model)
+            if action != run.GO:
+                break
+            if progress is not None and code != STATUS_CONVERGED:
+                progress.update(t, loss)
+        if action == run.DONE:
             break
-        retries += 1
-        T_w *= 2
         if progress is not None:
             progress.logger.info(
-                "%s: diverged at step %d, restarting with T_w = %d", progress.label, t, T_w
+                "%s: diverged at step %d, restarting with T_w = %d", progress.label, t, run.T_w
             )
+    out = run.result(X, theta, D, model, lambda0)
+    return out
 
-    params = dict(zip(_PARAM_NAMES[model], theta, strict=True))
-    beta = diagonal_beta(theta, D, model)
-    if all(np.all(np.isfinite(p)) for p in theta):
-        stab = stability_quantities(X, theta, D, model)
-    else:
-        stab = {"lam_max": math.nan, "S": math.nan, "UB": math.nan, "W": math.nan}
-    return {
-        "status": STATUS_NAMES[status],
-        "status_code": int(status),
-        "t_end": int(t),
-        "T_w_used": int(T_w),
-        "retries": int(retries),
-        "max_steps": int(max_steps),
-        "kicks": int(kicks),
-        "loss": float(loss),
-        "beta": beta,
-        "params": params,
-        **stab,
-        "steps": steps,
-        "losses": losses,
-        "lambda0": float(lambda0),
-    }
+
+# A batch of runs on one (X, y): the alpha x eta grid of a figure panel. The states are
+# (k, d, B) arrays, batch innermost, so that the two products with the data per step are
+# matrix-matrix products done by BLAS dgemm, G = X^T R (d, B) and R = X Beta - y (N, B), and the
+# update is one loop over contiguous rows of length B that vectorizes across runs. Every run keeps
+# its own step counter, warm-up, step size and stopping rule; dgemm sums in another order than
+# the row loops of depth_step, so a batch member equals its one-run trajectory up to
+# floating-point reordering.
+DIAG_BATCH_MIN_B = 2
+
+
+@numba.njit(cache=True)
+def _batch_beta(P, uv, D, Beta):
+    """Beta = u_p^D - u_m^D (depth) or u_p v_p - u_m v_m (uv), columns = runs."""
+    d, B = Beta.shape
+    for j in range(d):
+        for b in range(B):
+            if uv:
+                Beta[j, b] = P[0, j, b] * P[1, j, b] - P[2, j, b] * P[3, j, b]
+            else:
+                Beta[j, b] = _ipow(P[0, j, b], D) - _ipow(P[1, j, b], D)
+
+
+@numba.njit(cache=True)
+def _batch_residual(X, y, Beta, R, loss):
+    """R = X Beta - y (one dgemm) and loss[b] = ||R[:, b]||^2 / (2N)."""
+    np.dot(X, Beta, R)
+    N, B = R.shape
+    for b in range(B):
+        loss[b] = 0.0
+    for i in range(N):
+        yi = y[i]
+        for b in range(B):
+            r = R[i, b] - yi
+            R[i, b] = r
+            loss[b] += r * r
+    for b in range(B):
+        loss[b] /= 2.0 * N
+
+
+@numba.njit(cache=True)
+def diagonal_batch_steps(
+    X, XT, y, P, uv, D, eta, T_w, t, t_stop, tol, t_min, budget, R, G, Beta, loss, code
+):
+    """GD on a batch of depth-D (uv False) or UV (uv True) runs sharing (X, y); P in place.
+
+    P is (2, d, B) = (u_p, u_m) or (4, d, B) = (u_p, v_p, u_m, v_m); eta, T_w, t, t_stop, t_min
+    are per run (t advanced in place). Each run follows depth_steps / uv_steps: L(t) at the
+    start of step t, then the step with eta_t = eta min(1, (t+1)/T_w). Returns the number of
+    steps made, at the first step where some run meets its stopping rule (code[b] >= 0, as
+    depth_steps' status; -1 for the others) or after ``budget`` steps. On return loss[b] = L(t[b]).
+    R (N, B), G (d, B), Beta (d, B) are work buffers.
+    """
+    N = X.shape[0]
+    d, B = Beta.shape
+    es = np.empty(B)
+    _batch_beta(P, uv, D, Beta)
+    _batch_residual(X, y, Beta, R, loss)
+    n_steps = 0
+    while True:
+        stop = False
+        for b in range(B):
+            code[b] = _stop_status(loss[b], t[b], t_stop[b], tol, t_min[b])
+            if code[b] >= 0:
+                stop = True
+        if stop or n_steps >= budget:
+            return n_steps
+        for b in range(B):
+            # as depth_step: eta_t D first (exact for D = 2), the UV step has no factor D
+            es[b] = _warmup_eta(eta[b], T_w[b], t[b])
+            if not uv:
+                es[b] = es[b] * D
+        np.dot(XT, R, G)
+        if uv:
+            for j in range(d):
+                for b in range(B):
+                    s = es[b] * (G[j, b] / N)
+                    up = P[0, j, b]
+                    vp = P[1, j, b]
+                    um = P[2, j, b]
+                    vm = P[3, j, b]
+                    up, vp = up - s * vp, vp - s * up
+                    um, vm = um + s * vm, vm + s * um
+                    P[0, j, b] = up
+                    P[1, j, b] = vp
+                    P[2, j, b] = um
+                    P[3, j, b] = vm
+                    Beta[j, b] = up * vp - um * vm
+        else:
+            for j in range(d):
+                for b in range(B):
+                    s = es[b] * (G[j, b] / N)
+                    up = P[0, j, b]
+                    um = P[1, j, b]
+                    up = up - s * _ipow(up, D - 1)
+                    um = um + s * _ipow(um, D - 1)
+                    P[0, j, b] = up
+                    P[1, j, b] = um
+                    Beta[j, b] = _ipow(up, D) - _ipow(um, D)
+        _batch_residual(X, y, Beta, R, loss)
+        for b in range(B):
+            t[b] += 1
+        n_steps += 1
+
+
+def _per_run(value, B: int, name: str, dtype=np.float64) -> np.ndarray:
+    a = np.asarray(value, dtype=dtype)
+    if a.ndim == 0:
+        return np.full(B, a[()], dtype=dtype)
+    if a.shape != (B,):
+        raise ValueError(f"{name} must be a scalar or have shape ({B},), got {a.shape}")
+    return a.copy()
+
+
+def train_diagonal_nets(
+    X,
+    y,
+    alpha,
+    eta,
+    *,
+    D: int = 2,
+    model: str = "depth",
+    init_shape=None,
+    T_w=None,
+    tol: float = 1e-8,
+    max_extra_steps: int = 2_000_000,
+    kick_seed=0,
+    per_decade: int = 20,
+    max_retries: int = 2,
+    progress=None,
+) -> list[dict]:
+    """train_diagonal_net for B runs on the same (X, y) in one batch; a list of B results.
+
+    alpha, eta, T_w (None: each run's default) and kick_seed are scalars or length-B sequences;
+    each run has its own warm-up, stopping rule, kicks (z from default_rng(SeedSequence([kick_seed,
+    1])), so equal seeds give equal z as in separate calls) and restarts. A run that stops leaves
+    the batch, the others go on. Results equal separate train_diagonal_net calls up to
+    floating-point reordering (dgemm); a batch of one is a train_diagonal_net call. ``progress``
+    gets the batch's largest step and every live run's loss between kernel segments.
+    """
+    X, XT, y, D, shape = _prepare(X, y, model, D, init_shape)
+    alpha = np.atleast_1d(np.asarray(alpha, dtype=np.float64))
+    eta = np.atleast_1d(np.asarray(eta, dtype=np.float64))
+    if alpha.ndim != 1 or eta.ndim != 1:
+        raise ValueError("alpha and eta must be scalars or 1-d sequences")
+    B = max(alpha.size, eta.size)
+    alpha = _per_run(alpha if alpha.size > 1 else alpha[0], B, "alpha")
+    eta = _per_run(eta if eta.size > 1 else eta[0], B, "eta")
+    if not np.all(eta > 0):
+        raise ValueError(f"eta must be > 0, got {eta[~(eta > 0)][0]}")
+    if isinstance(kick_seed, np.random.Generator):
+        raise ValueError("kick_seed of a batch must be an int or a sequence of ints")
+    seeds = _per_run(kick_seed, B, "kick_seed", np.int64)
+    T_ws = [None] * B if T_w is None else list(_per_run(T_w, B, "T_w", np.int64))
+    kw = dict(D=D, model=model, init_shape=shape, tol=tol, max_extra_steps=max_extra_steps,
+              per_decade=per_decade, max_retries=max_retries)  # fmt: skip
+    if B < DIAG_BATCH_MIN_B:
+        T_w0 = None if T_ws[0] is None else int(T_ws[0])
+        one = train_diagonal_net(
+            X, y, alpha[0], eta[0], T_w=T_w0, kick_seed=int(seeds[0]), progress=progress, **kw
+        )
+        return [one]
+
+    n, d = X.shape
+    names = _PARAM_NAMES[model]
+    runs, lambda0 = [], []
+    for b in range(B):
+        theta0 = tuple(float(alpha[b]) * shape for _ in names)
+        T_w_b, lam0 = _warmup_length(X, y, theta0, D, model, eta[b], T_ws[b])
+        lambda0.append(lam0)
+        runs.append(_DiagRun(theta0, T_w_b, max_extra_steps, per_decade, eta[b], max_retries,
+                             _kick_rng(seeds[b])))  # fmt: skip
+    final: list = [None] * B
+    live = list(range(B))
+    P = np.stack([np.stack(runs[b].theta0, axis=0) for b in live], axis=-1)
+    t = np.zeros(B, dtype=np.int64)
+    uv = model == "uv"
+    budget_all = np.iinfo(np.int64).max
+    done_steps = 0
+    while live:
+        L = len(live)
+        eta_l = eta[live].copy()
+        T_w_l = np.array([runs[b].T_w for b in live], dtype=np.int64)
+        t_stop = np.array([runs[b].t_stop for b in live], dtype=np.int64)
+        t_min = np.array([runs[b].t_min for b in live], dtype=np.int64)
+        R, G, Beta = np.empty((n, L)), np.empty((d, L)), np.empty((d, L))
+        loss, code = np.empty(L), np.empty(L, dtype=np.int64)
+        keep = list(range(L))
+        while len(keep) == L:
+            if progress is not None:
+                progress.total_steps = max(runs[b].max_steps for b in live)
+                budget = progress.next_stop(done_steps, budget_all) - done_steps
+            else:
+                budget = budget_all
+            done_steps += diagonal_batch_steps(
+                X, XT, y, P, uv, D, eta_l, T_w_l, t, t_stop, float(tol), t_min, budget,
+                R, G, Beta, loss, code,
+            )  # fmt: skip
+            for c in np.flatnonzero(code >= 0):
+                run, step = runs[live[c]], int(t[c])
+                theta = tuple(P[i, :, c] for i in range(len(names)))
+                action = run.on_stop(step, loss[c], code[c], theta, X, D, model)
+                if action == run.DONE:
+                    final[live[c]] = tuple(p.copy() for p in theta)
+                    keep.remove(c)
+                elif action == run.RESTART:
+                    for i in range(len(names)):
+                        P[i, :, c] = run.theta0[i]
+                    t[c] = 0
+                    T_w_l[c] = run.T_w
+                    if progress is not None:
+                        progress.logger.info(
+                            "%s: run %d (alpha %g, eta %.4g) diverged at step %d, "
+                            "restarting with T_w = %d",
+                            progress.label, live[c], alpha[live[c]], eta[live[c]], step, run.T_w,
+                        )  # fmt: skip
+                t_stop[c] = run.t_stop
+                t_min[c] = run.t_min
+            if progress is not None:
+                progress.update(int(t.max()), loss.copy())
+        # a run left: the batch goes on with the others, packed contiguous
+        P = np.ascontiguousarray(P[:, :, keep])
+        t = t[keep].copy()
+        live = [live[c] for c in keep]
+    return [runs[b].result(X, final[b], D, model, lambda0[b]) for b in range(B)]
 
 
 # ---------------------------------------------------------------------------------------------

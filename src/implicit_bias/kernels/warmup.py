@@ -38,6 +38,11 @@ def compile_kernel(name: str) -> list[str]:
             diagonal.train_diagonal_net(
                 X, data.y, 0.5, 1e-3, D=2, model=model, T_w=5, tol=1e-30, max_extra_steps=20
             )
+            for progress in (None, chunks()):
+                diagonal.train_diagonal_nets(
+                    X, data.y, 0.5, [1e-3, 2e-3], D=2, model=model, T_w=5, tol=1e-30,
+                    max_extra_steps=20, progress=progress,
+                )  # fmt: skip
         # the l1 SubGM of paper 003, every schedule, and its population skeleton
         theta_star = np.ascontiguousarray(data.beta_star)
         W0 = diagonal.init_layers(2, data.d, 1e-2)
@@ -70,6 +75,7 @@ def compile_kernel(name: str) -> list[str]:
             "diagonal.gd_step",
             "diagonal.depth_steps",
             "diagonal.uv_steps",
+            "diagonal.diagonal_batch_steps",
             "diagonal.subgm_diagonal_steps",
             "diagonal._subgm_segment",
             "diagonal.population_subgm",

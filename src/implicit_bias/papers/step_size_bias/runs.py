@@ -97,26 +97,35 @@ def _references(prob: Mapping, job: Mapping) -> dict:
     }
 
 
-def _run(prob, ref, job, alpha, eta, seed, progress: Progress | None = None) -> dict:
-    from ...kernels.diagonal import train_diagonal_net
+def _train_grid(prob, ref, job, alphas, etas, seed, progress: Progress | None = None) -> list:
+    """Every (alpha, eta) run of one draw as one batch (kernels.diagonal.train_diagonal_nets)."""
+    from ...kernels.diagonal import train_diagonal_nets
 
     X, y = prob["X"], prob["y"]
-    init = alpha * ref["shape"]
-    params = [init] * (4 if job["model"] == "uv" else 2)
-    res = train_diagonal_net(
+    n_params = 4 if job["model"] == "uv" else 2
+    T_w = [
+        _warmup(X, y, [alpha * ref["shape"]] * n_params, eta, job)
+        for alpha, eta in zip(alphas, etas, strict=True)
+    ]
+    return train_diagonal_nets(
         X,
         y,
-        alpha,
-        eta,
+        alphas,
+        etas,
         D=job["D"],
         model=job["model"],
         init_shape=ref["shape"],
-        T_w=_warmup(X, y, params, eta, job),
+        T_w=T_w,
         tol=job["tol"],
         max_extra_steps=job["max_extra_steps"],
         kick_seed=seed,
         progress=progress,
     )
+
+
+def _summary(prob, ref, job, res) -> dict:
+    """The cube's per-run variables from one train_diagonal_net result."""
+    X, y = prob["X"], prob["y"]
     beta = res["beta"]
     out = {
         "status": res["status_code"],
@@ -171,30 +180,39 @@ def train(job: Mapping, datasets: Sequence[xr.Dataset], log=None) -> xr.Dataset:
         ):
             refs.setdefault(name, []).append(ref[name])
         etas[i] = list(job["eta_abs"]) + [f * ref["eta_star"] for f in job["eta_rel"]]
-        for a, alpha in enumerate(job["alpha"]):
-            for e, eta in enumerate(etas[i]):
-                start = time.perf_counter()
-                progress = None
-                if log:
-                    label = run_label(job, ID_AXES, seed=seed, alpha=alpha, eta=float(eta))
-                    progress = Progress(label, logger=log)
-                res = _run(prob, ref, job, alpha, float(eta), seed, progress)
-                if progress is not None:
-                    progress.finish(res["iterations"], res["train_loss"], res["status"])
-                for name, value in res.items():
-                    runs.setdefault(name, np.full(shape, np.nan))[i, a, e] = value
-                if log:
-                    log.info(
-                        "seed %d alpha %g eta %.4g: %s test %.4g lam %.4g steps %d (%.1f s)",
-                        seed,
-                        alpha,
-                        eta,
-                        res["status"],
-                        res["test_excess"],
-                        res["lam_max"],
-                        res["iterations"],
-                        time.perf_counter() - start,
-                    )
+        grid = [(a, e) for a in range(len(job["alpha"])) for e in range(len(labels))]
+        alphas = [job["alpha"][a] for a, _ in grid]
+        eta_grid = [float(etas[i, e]) for _, e in grid]
+        start = time.perf_counter()
+        progress = None
+        if log:
+            label = run_label(job, ID_AXES, seed=seed) + f" ({len(grid)} runs)"
+            progress = Progress(label, logger=log)
+        results = _train_grid(prob, ref, job, alphas, eta_grid, seed, progress)
+        elapsed = time.perf_counter() - start
+        for (a, e), res in zip(grid, results, strict=True):
+            out = _summary(prob, ref, job, res)
+            for name, value in out.items():
+                runs.setdefault(name, np.full(shape, np.nan))[i, a, e] = value
+            if log:
+                log.info(
+                    "seed %d alpha %g eta %.4g: %s test %.4g lam %.4g steps %d",
+                    seed,
+                    job["alpha"][a],
+                    etas[i, e],
+                    res["status"],
+                    out["test_excess"],
+                    out["lam_max"],
+                    out["iterations"],
+                )
+        if progress is not None:
+            progress.finish(
+                max(r["t_end"] for r in results),
+                [r["loss"] for r in results],
+                [r["status_code"] for r in results],
+            )
+        if log:
+            log.info("seed %d: %d runs in %.1f s", seed, len(grid), elapsed)
     dims = ("seed", "alpha", "eta_spec")
     out = xr.Dataset(coords={"seed": seeds, "alpha": job["alpha"], "eta_spec": labels})
     for name, arr in runs.items():
