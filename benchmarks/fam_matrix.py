@@ -164,8 +164,8 @@ def impls(p: dict, torch) -> list[Impl]:
             kernel,
             nt,
             deterministic_check=True,
-            note="project kernel: one pass over G per step for the whole batch, jitted loop over"
-            " 16-row blocks, two BLAS products per block",
+            note="project kernel: one pass over G per step for the whole batch, 16-row blocks"
+            " in two lanes on Numba threads (BLAS on one thread), two BLAS products per block",
             data_passes=1,
         )
     )
@@ -176,7 +176,7 @@ def impls(p: dict, torch) -> list[Impl]:
             kernel,
             1,
             deterministic_check=True,
-            note="the same with one BLAS thread, as in pipeline jobs (blocks tuned on one)",
+            note="the same on one thread, as in pipeline jobs (one job per core)",
             data_passes=1,
         )
     )

@@ -136,6 +136,35 @@ def test_batched_step_and_run_equal_separate_runs(small):
     assert np.all(out["status"] == km.STATUS_MAX_STEPS)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sweep_matches_products_on_any_thread_count(dtype):
+    """The lanes of the one-pass sweep: R = S G^T - y and g = R G, bitwise equal on 1 and 2
+    Numba threads (70 rows: 5 blocks, the last one short, split over the two lanes)."""
+    import numba
+
+    rng = rng_stream(99, 5)
+    G = rng.standard_normal((70, 21)).astype(dtype)
+    y = rng.standard_normal(70)
+    S = rng.standard_normal((3, 21))
+    R_ref = S.astype(dtype).astype(np.float64) @ G.T.astype(np.float64) - y
+    g_ref = R_ref.astype(dtype).astype(np.float64) @ G.astype(np.float64)
+    rtol = 1e-12 if dtype == np.float64 else 1e-4
+    old = numba.get_num_threads()
+    out = []
+    try:
+        for n in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS)}):
+            numba.set_num_threads(n)
+            R, g = km._sweep(G, y, S)
+            np.testing.assert_allclose(R, R_ref, rtol=rtol, atol=rtol)
+            np.testing.assert_allclose(g, g_ref, rtol=rtol, atol=rtol * 10)
+            out.append((R, g))
+    finally:
+        numba.set_num_threads(old)
+    for R, g in out[1:]:
+        np.testing.assert_array_equal(R, out[0][0])
+        np.testing.assert_array_equal(g, out[0][1])
+
+
 def test_per_run_step_counts_equal_separate_runs(small):
     G, y, Xstar = small["G"], small["y"], small["Xstar"]
     out = km.run_sensing_gd(G, y, Xstar, [1.0, 0.1], [100, 300], eta=0.01)

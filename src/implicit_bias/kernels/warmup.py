@@ -117,5 +117,9 @@ def compile_kernel(name: str) -> list[str]:
         rng = rng_stream(0, 1)
         Xd, U = rng.standard_normal((8, 4)), np.eye(4)
         matrix.nn_sgd_steps(U, Xd, np.ones(8), np.arange(8, dtype=np.int64), 1e-3)
-        return ["matrix.nn_sgd_steps"]
+        # the sensing sweep for both measurement dtypes (G is float32 in some experiments)
+        Gs = rng.standard_normal((20, 10))
+        for dtype in (np.float64, np.float32):
+            matrix.sensing_gd_step(0.1 * np.eye(4), Gs.astype(dtype), np.ones(20), 1e-3)
+        return ["matrix.nn_sgd_steps", "matrix._sweep_blocks"]
     raise ValueError(f"unknown kernel module {name!r} (allowed: {', '.join(KERNELS)})")
