@@ -4,15 +4,24 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 CORES  ?= all
 
-.PHONY: install run report test bench lint format dryrun-paper clean
+.PHONY: install install-dev run report test bench lint format dryrun-paper clean
 
+# `make run` installs what the pipeline needs; the test/lint tools (and the SLURM executor plugin
+# for the SLURM test) come with `make test`. The plugin asks `scontrol` for the cluster's settings
+# at every Snakemake start: 10 s where SLURM's tools are installed but no controller answers.
 $(BIN)/snakemake: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: $(BIN)/snakemake
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
 install: $(BIN)/snakemake
+
+install-dev: $(VENV)/.dev-installed
 
 run: install
 	$(BIN)/snakemake --cores $(CORES) --workflow-profile workflow/profiles/default
@@ -21,7 +30,7 @@ run: install
 report: run
 	$(BIN)/snakemake --report results/report.html
 
-test: install
+test: install-dev
 	$(BIN)/pytest -q
 
 # Kernels vs NumPy / PyTorch / this machine's roofline -> benchmarks/out/ (BENCH_ARGS=--quick).
@@ -29,12 +38,12 @@ bench: install
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check src tests workflow benchmarks
 	$(BIN)/snakefmt --check Snakefile workflow
 	$(BIN)/snakemake --lint
 
-format: install
+format: install-dev
 	$(BIN)/ruff check --fix src tests workflow benchmarks
 	$(BIN)/ruff format src tests workflow benchmarks
 	$(BIN)/snakefmt Snakefile workflow
