@@ -3,7 +3,7 @@ a second fresh process that finds the cache warm.
 
 Each process runs kernels.warmup.compile_kernel for the chosen modules, the pipeline's own
 compile step (the `compile_kernel` rule), and reports the seconds per module. The cold total is
-compared with a quick-scale rebuild (`make run`, 779 s on 2 cores as measured in the README).
+compared with a quick-scale rebuild (`make run`, 711 s on 2 cores as measured in the README).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-QUICK_REBUILD_S = 779.0  # README: `make run` took 12 min 59 s from a clean clone on 2 cores
+QUICK_REBUILD_S = 711.0  # README: `make run` took 11 min 51 s from a clean clone on 2 cores
 
 _SCRIPT = r"""
 import json, sys, time
