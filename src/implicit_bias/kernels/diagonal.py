@@ -27,6 +27,7 @@ __all__ = [
     "STATUS_MAX_STEPS",
     "diagonal_net_beta",
     "gd_step",
+    "gd_stop_status",
     "log_grid",
     "residual",
     "run_gd",
@@ -176,6 +177,18 @@ def _metrics_row(loss, beta, beta_star, w, u, v, alpha, s, n, out):
 
 
 @numba.njit(cache=True)
+def gd_stop_status(loss, tol, t, max_steps):
+    """run_gd's stopping rule at the start of step t; -1 means: keep going."""
+    if not math.isfinite(loss):
+        return STATUS_DIVERGED
+    if loss <= tol:
+        return STATUS_CONVERGED
+    if t >= max_steps:
+        return STATUS_MAX_STEPS
+    return -1
+
+
+@numba.njit(cache=True)
 def _run_gd_init(XT, w, u, v, y, alpha, n_grid):
     """Buffers and carried state of run_gd: beta, r = X beta - y, r_new, steps, metrics."""
     d, n = XT.shape
@@ -232,13 +245,7 @@ def _run_gd_segment(
         for i in range(n):
             loss += r[i] * r[i]
         loss /= 2.0 * n
-        status = -1
-        if not math.isfinite(loss):
-            status = STATUS_DIVERGED
-        elif loss <= tol:
-            status = STATUS_CONVERGED
-        elif t >= max_steps:
-            status = STATUS_MAX_STEPS
+        status = gd_stop_status(loss, tol, t, max_steps)
         if status >= 0:
             steps[n_logged] = t
             _metrics_row(loss, beta, beta_star, w, u, v, alpha, s, n, metrics[n_logged])

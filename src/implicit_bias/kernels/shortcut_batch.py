@@ -46,10 +46,8 @@ from implicit_bias.data import SparseRegression
 from implicit_bias.kernels.diagonal import (
     METRICS,
     N_METRICS,
-    STATUS_CONVERGED,
-    STATUS_DIVERGED,
-    STATUS_MAX_STEPS,
     _metrics_row,
+    gd_stop_status,
     log_grid,
 )
 
@@ -289,13 +287,7 @@ def _segment(
                 acc += r * r
             lm = acc / (2.0 * n)
             loss[m] = lm
-            st = -1
-            if not math.isfinite(lm):
-                st = STATUS_DIVERGED
-            elif lm <= tol:
-                st = STATUS_CONVERGED
-            elif t >= max_steps:
-                st = STATUS_MAX_STEPS
+            st = gd_stop_status(lm, tol, t, max_steps)
             if st >= 0:
                 status[m] = st
                 t_end[m] = t
