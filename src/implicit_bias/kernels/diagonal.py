@@ -29,6 +29,7 @@ __all__ = [
     "gd_step",
     "gd_stop_status",
     "log_grid",
+    "metrics_from_sums",
     "residual",
     "run_gd",
     "run_gd_chunked",
@@ -166,6 +167,12 @@ def _metrics_row(loss, beta, beta_star, w, u, v, alpha, s, n, out):
             off_l1 += aq
             if not aq <= off_max:
                 off_max = aq
+    metrics_from_sums(loss, test, q2, v2, vs2, sig, off_l1, off_max, out)
+
+
+@numba.njit(cache=True)
+def metrics_from_sums(loss, test, q2, v2, vs2, sig, off_l1, off_max, out):
+    """One row of METRICS from the sums and maxima of _metrics_row (norms from squared sums)."""
     out[0] = loss
     out[1] = test
     out[2] = math.sqrt(q2)

@@ -49,6 +49,7 @@ from implicit_bias.kernels.diagonal import (
     _metrics_row,
     gd_stop_status,
     log_grid,
+    metrics_from_sums,
 )
 
 __all__ = ["train_shortcut_nets"]
@@ -343,14 +344,7 @@ def _segment(
                     off_l1 += acc[5]
                     if not acc[6] <= off_max:
                         off_max = acc[6]
-                row[0] = loss[m]
-                row[1] = test
-                row[2] = math.sqrt(q2)
-                row[3] = math.sqrt(v2)
-                row[4] = math.sqrt(vs2)
-                row[5] = sig
-                row[6] = off_l1
-                row[7] = off_max
+                metrics_from_sums(loss[m], test, q2, v2, vs2, sig, off_l1, off_max, row)
                 steps[m, n_logged[m]] = t
                 n_logged[m] += 1
         t += 1
