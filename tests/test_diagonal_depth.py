@@ -481,3 +481,17 @@ def test_batch_rejects_bad_input(kwargs, match):
     X, y, _ = _random_problem(0)
     with pytest.raises(ValueError, match=match):
         dg.train_diagonal_nets(X, y, **kwargs)
+
+
+def test_warmup_rule_is_a_parameter(spec_data):
+    """T_w = max(warmup_min, ceil(warmup_factor eta lambda0)) for one run and for a batch."""
+    X, y, _ = spec_data
+    eta = 5e-5  # eta lambda0 ~ 1: stable, no restart doubles T_w
+    kw = dict(max_extra_steps=10, tol=-1.0)
+    one = train_diagonal_net(X, y, 1.0, eta, warmup=(100, 200.0), **kw)
+    assert one["T_w_used"] == max(100, int(np.ceil(200.0 * eta * one["lambda0"])))
+    assert one["T_w_used"] > 100 and one["retries"] == 0  # lambda0 ~ 2e4: the factor decides
+    batch = dg.train_diagonal_nets(X, y, [1.0, 0.01], eta, warmup=(100, 200.0), **kw)
+    assert batch[0]["T_w_used"] == one["T_w_used"]
+    assert batch[1]["T_w_used"] == 100  # a small init has a small lambda0
+    assert [r["max_steps"] for r in batch] == [r["T_w_used"] + 10 for r in batch]

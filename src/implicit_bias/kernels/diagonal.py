@@ -878,11 +878,12 @@ def _prepare(X, y, model, D, init_shape):
     return X, XT, y, D, shape
 
 
-def _warmup_length(X, y, theta0, D, model, eta, T_w) -> tuple[int, float]:
-    """(T_w, lambda0): T_w = max(25_000, ceil(150 eta lambda0)) unless given."""
+def _warmup_length(X, y, theta0, D, model, eta, T_w, warmup) -> tuple[int, float]:
+    """(T_w, lambda0): T_w = max(warmup_min, ceil(warmup_factor eta lambda0)) unless given."""
     lambda0 = initial_sharpness(X, y, theta0, D, model)
     if T_w is None:
-        T_w = max(MIN_WARMUP, math.ceil(WARMUP_FACTOR * eta * lambda0))
+        warmup_min, warmup_factor = warmup
+        T_w = max(warmup_min, math.ceil(warmup_factor * eta * lambda0))
     T_w = int(T_w)
     if T_w < 1:
         raise ValueError(f"T_w must be >= 1, got {T_w}")
@@ -905,6 +906,7 @@ def train_diagonal_net(
     model: str = "depth",
     init_shape=None,
     T_w: int | None = None,
+    warmup: tuple[int, float] = (MIN_WARMUP, WARMUP_FACTOR),
     tol: float = 1e-8,
     max_extra_steps: int = 2_000_000,
     chunk: int = 1000,
@@ -916,8 +918,9 @@ def train_diagonal_net(
     """Full-batch GD on the depth-D ("depth") or UV ("uv") model with the rule of spec 2.5.
 
     Init: every parameter vector = alpha * init_shape (default ones), so beta(0) = 0.
-    Warm-up: eta_t = eta min(1, (t+1)/T_w); T_w = max(25_000, ceil(150 eta lambda0)) if not
-    given, lambda0 = initial_sharpness at the init. max_steps = T_w + max_extra_steps.
+    Warm-up: eta_t = eta min(1, (t+1)/T_w); T_w = max(warmup_min, ceil(warmup_factor eta
+    lambda0)) if not given, with (warmup_min, warmup_factor) = ``warmup`` (default 25_000, 150)
+    and lambda0 = initial_sharpness at the init. max_steps = T_w + max_extra_steps.
     Stop at t >= max(T_w, t_hold) with L <= tol if lambda_max_at_solution <= (2/eta)(1 + 1e-3)
     ("converged"); otherwise hold for 1000 steps, and if L < 1e-20 (frozen) kick once,
     theta <- theta (1 + 1e-6 z) with z ~ N(0, I) over the concatenated parameters, and hold
@@ -935,7 +938,7 @@ def train_diagonal_net(
         raise ValueError(f"chunk must be >= 1, got {chunk}")
     n, d = X.shape
     theta0 = tuple(float(alpha) * shape for _ in _PARAM_NAMES[model])
-    T_w, lambda0 = _warmup_length(X, y, theta0, D, model, eta, T_w)
+    T_w, lambda0 = _warmup_length(X, y, theta0, D, model, eta, T_w, warmup)
     run = _DiagRun(
         theta0, T_w, max_extra_steps, per_decade, float(eta), max_retries, _kick_rng(kick_seed)
     )
@@ -1105,6 +1108,7 @@ def train_diagonal_nets(
     model: str = "depth",
     init_shape=None,
     T_w=None,
+    warmup: tuple[int, float] = (MIN_WARMUP, WARMUP_FACTOR),
     tol: float = 1e-8,
     max_extra_steps: int = 2_000_000,
     kick_seed=0,
@@ -1114,7 +1118,8 @@ def train_diagonal_nets(
 ) -> list[dict]:
     """train_diagonal_net for B runs on the same (X, y) in one batch; a list of B results.
 
-    alpha, eta, T_w (None: each run's default) and kick_seed are scalars or length-B sequences;
+    alpha, eta, T_w (None: each run's from ``warmup``) and kick_seed are scalars or length-B
+    sequences;
     each run has its own warm-up, stopping rule, kicks (z from default_rng(SeedSequence([kick_seed,
     1])), so equal seeds give equal z as in separate calls) and restarts. A run that stops leaves
     the batch, the others go on. Results equal separate train_diagonal_net calls up to
@@ -1135,8 +1140,9 @@ def train_diagonal_nets(
         raise ValueError("kick_seed of a batch must be an int or a sequence of ints")
     seeds = _per_run(kick_seed, B, "kick_seed", np.int64)
     T_ws = [None] * B if T_w is None else list(_per_run(T_w, B, "T_w", np.int64))
-    kw = dict(D=D, model=model, init_shape=shape, tol=tol, max_extra_steps=max_extra_steps,
-              per_decade=per_decade, max_retries=max_retries)  # fmt: skip
+    kw = dict(D=D, model=model, init_shape=shape, warmup=warmup, tol=tol,
+              max_extra_steps=max_extra_steps, per_decade=per_decade,
+              max_retries=max_retries)  # fmt: skip
     if B < DIAG_BATCH_MIN_B:
         T_w0 = None if T_ws[0] is None else int(T_ws[0])
         one = train_diagonal_net(
@@ -1149,7 +1155,7 @@ def train_diagonal_nets(
     runs, lambda0 = [], []
     for b in range(B):
         theta0 = tuple(float(alpha[b]) * shape for _ in names)
-        T_w_b, lam0 = _warmup_length(X, y, theta0, D, model, eta[b], T_ws[b])
+        T_w_b, lam0 = _warmup_length(X, y, theta0, D, model, eta[b], T_ws[b], warmup)
         lambda0.append(lam0)
         runs.append(_DiagRun(theta0, T_w_b, max_extra_steps, per_decade, eta[b], max_retries,
                              _kick_rng(seeds[b])))  # fmt: skip

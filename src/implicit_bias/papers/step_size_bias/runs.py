@@ -55,13 +55,6 @@ def eta_labels(job: Mapping) -> list[str]:
     return [f"{e:g}" for e in job["eta_abs"]] + [f"{f:g} eta*" for f in job["eta_rel"]]
 
 
-def _warmup(X, y, params, eta, job) -> int:
-    from ...kernels.diagonal import initial_sharpness
-
-    lam0 = initial_sharpness(X, y, params, D=job["D"], model=job["model"])
-    return int(max(job["warmup_min"], math.ceil(job["warmup_factor"] * eta * lam0)))
-
-
 def _references(prob: Mapping, job: Mapping) -> dict:
     X, y, bs = prob["X"], prob["y"], prob["beta_star"]
     D, uv = job["D"], job["model"] == "uv"
@@ -101,21 +94,15 @@ def _train_grid(prob, ref, job, alphas, etas, seed, progress: Progress | None = 
     """Every (alpha, eta) run of one draw as one batch (kernels.diagonal.train_diagonal_nets)."""
     from ...kernels.diagonal import train_diagonal_nets
 
-    X, y = prob["X"], prob["y"]
-    n_params = 4 if job["model"] == "uv" else 2
-    T_w = [
-        _warmup(X, y, [alpha * ref["shape"]] * n_params, eta, job)
-        for alpha, eta in zip(alphas, etas, strict=True)
-    ]
     return train_diagonal_nets(
-        X,
-        y,
+        prob["X"],
+        prob["y"],
         alphas,
         etas,
         D=job["D"],
         model=job["model"],
         init_shape=ref["shape"],
-        T_w=T_w,
+        warmup=(job["warmup_min"], job["warmup_factor"]),
         tol=job["tol"],
         max_extra_steps=job["max_extra_steps"],
         kick_seed=seed,
