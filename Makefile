@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 CORES  ?= all
 
-.PHONY: install install-dev run report test bench lint format dryrun-paper clean
+.PHONY: install install-dev run report ledger test bench lint format dryrun-paper clean
 
 # `make run` installs what the pipeline needs; the test/lint tools (and the SLURM executor plugin
 # for the SLURM test) come with `make test`. The plugin asks `scontrol` for the cluster's settings
@@ -29,6 +29,13 @@ run: install
 # Self-contained HTML report: every figure grouped by paper, with captions, and the claims table.
 report: run
 	$(BIN)/snakemake --report results/report.html
+
+# The ledger of the quick run (seeds 0-2) recorded in docs/ and the README's status table from it.
+ledger: run
+	mkdir -p docs
+	cp results/tables/ledger.csv results/tables/ledger.md results/tables/ledger_summary.csv docs/
+	cp results/tables/claims.csv results/tables/claims.md docs/
+	$(BIN)/python -m implicit_bias.ledger readme docs/ledger_summary.csv README.md
 
 test: install-dev
 	$(BIN)/pytest -q

@@ -61,3 +61,7 @@ rule all:
         [paper_targets(paper) for paper in config["papers"]],
         "results/tables/claims.csv",
         "results/tables/claims.md",
+        "results/tables/ledger.csv",
+        "results/tables/ledger.md",
+        "results/tables/ledger_summary.csv",
+        "results/tables/ledger_summary.md",

@@ -7,8 +7,9 @@ import pytest
 import xarray as xr
 from conftest import BENIGN_OVERFITTING_MODEL as MODEL
 
+from implicit_bias import claims
 from implicit_bias.papers import benign_overfitting as bo
-from implicit_bias.papers.benign_overfitting import checks, datasets, runs, theory
+from implicit_bias.papers.benign_overfitting import datasets, runs, theory
 from implicit_bias.store import STATUS_CODES, read_dataset, write_dataset
 
 ACCEPTANCE = {
@@ -125,6 +126,10 @@ def synthetic_dimension_cube(d=(1000, 3000, 10000, 31623, 100000), seeds=(0, 1, 
                 ("d", "seed", "lambda_multiplier"),
                 np.broadcast_to(path, (d.size, len(seeds), lam.size)).copy(),
             ),
+            "lasso_multiplier": (
+                ("d", "seed"),
+                np.full((d.size, len(seeds)), lam[np.argmin(path[0, 0])]),
+            ),
         },
         coords={
             "estimator": methods,
@@ -136,28 +141,30 @@ def synthetic_dimension_cube(d=(1000, 3000, 10000, 31623, 100000), seeds=(0, 1, 
     )
 
 
-SETTINGS = {"model": MODEL, "dimension": {"tol": 1e-4}, "acceptance": ACCEPTANCE}
+SETTINGS = {
+    "scale": "test",
+    "model": MODEL,
+    "dimension": {"tol": 1e-4},
+    "dynamics": {"tol": 1e-5},
+    "acceptance": ACCEPTANCE,
+}
+
+
+def dimension_rows(cube, settings=SETTINGS) -> dict:
+    """The claims on a Fig. 2 cube alone (the Fig. 1 claims are then not applicable)."""
+    return {r.claim: r for r in claims.evaluate(bo.KEY, {"dimension": cube}, settings)}
 
 
 def test_claims_pass_on_expected_behaviour():
-    rows = checks.dimension_claims(synthetic_dimension_cube(), SETTINGS)
-    failed = [(r.claim, r.measured) for r in rows if r.status != "PASS"]
+    rows = dimension_rows(synthetic_dimension_cube())
+    failed = [(c, r.measured) for c, r in rows.items() if c.startswith("Z2") and r.status != "PASS"]
     assert not failed
-    assert {r.claim for r in rows} >= {
-        "Z2.1",
-        "Z2.3",
-        "Z2.5a",
-        "Z2.5b",
-        "Z2.6-gap",
-        "Z2.8",
-        "Z2.10",
-    }
+    assert all(r.status == "N/A" for c, r in rows.items() if c.startswith("Z1"))
+    assert "no 'dynamics' cube" in rows["Z1.1"].statement
 
 
 def test_claims_fail_when_ours_and_quad_swap():
-    rows = {
-        r.claim: r for r in checks.dimension_claims(synthetic_dimension_cube(swap=True), SETTINGS)
-    }
+    rows = dimension_rows(synthetic_dimension_cube(swap=True))
     for claim in ("Z2.4", "Z2.5a", "Z2.6-ours", "Z2.6-gap", "Z2.8"):
         assert rows[claim].status == "FAIL", claim
 
@@ -165,8 +172,7 @@ def test_claims_fail_when_ours_and_quad_swap():
 def test_claims_fail_on_non_converged_run():
     cube = synthetic_dimension_cube()
     cube["status"].loc[{"estimator": "quad", "d": 1000, "seed": 0}] = STATUS_CODES["max_steps"]
-    rows = {r.claim: r for r in checks.dimension_claims(cube, SETTINGS)}
-    assert rows["Z2.1"].status == "FAIL"
+    assert dimension_rows(cube)["Z2.1"].status == "FAIL"
 
 
 def test_claims_null_threshold_is_not_applicable():
@@ -174,28 +180,54 @@ def test_claims_null_threshold_is_not_applicable():
         **SETTINGS,
         "acceptance": {**ACCEPTANCE, "quad_slope_min": None, "ratio_growth_min": None},
     }
-    rows = {r.claim: r for r in checks.dimension_claims(synthetic_dimension_cube(), settings)}
+    rows = dimension_rows(synthetic_dimension_cube(), settings)
     assert rows["Z2.6-quad"].status == "N/A" and rows["Z2.5b"].status == "N/A"
     assert "not applicable" in rows["Z2.5b"].statement
 
 
 def test_claims_missing_method_is_not_applicable():
     cube = synthetic_dimension_cube().drop_sel(estimator="min_l1")
-    rows = {r.claim: r for r in checks.dimension_claims(cube, SETTINGS)}
-    assert rows["Z2.7"].status == "N/A"
+    assert dimension_rows(cube)["Z2.7"].status == "N/A"
 
 
 def test_dynamics_claims_on_a_real_short_run(tmp_path):
-    """Fig. 1 checks on a d = 1000 run: the two-stage picture must already be there."""
+    """Fig. 1 claims on a d = 1000 run: the two-stage picture must already be there."""
     data = [datasets.generate(d=1000, n=95, s=3, sigma=0.1, seed=0)]
     parts = [runs.train(bo.job(m, 1000, MODEL, 1e-5, 1e-5), data) for m in bo.DYNAMICS_METHODS]
     cube = runs.build_cube(parts, {}, "dynamics")
     write_dataset(cube, tmp_path / "dyn.nc")
     rows = {
         r.claim: r
-        for r in checks.dynamics_claims(
-            read_dataset(tmp_path / "dyn.nc"), {**SETTINGS, "dynamics": {"tol": 1e-5}}
-        )
+        for r in claims.evaluate(bo.KEY, {"dynamics": read_dataset(tmp_path / "dyn.nc")}, SETTINGS)
     }
     for claim in ("Z1.1", "Z1.2", "Z1.3", "Z1.5a", "Z1.5b", "Z1.7b"):
         assert rows[claim].status == "PASS", (claim, rows[claim].measured)
+    assert all(r.status == "N/A" for c, r in rows.items() if c.startswith("Z2"))
+
+
+def test_fig2_marks_runs_that_did_not_converge(tmp_path):
+    """A d where a seed did not converge is drawn hollow; one where none did, as a cross."""
+    from matplotlib import pyplot as plt
+
+    from implicit_bias.papers.benign_overfitting import figures
+
+    cube = synthetic_dimension_cube()
+    cube["status"].loc[{"estimator": "quad", "d": 3000, "seed": 1}] = STATUS_CODES["max_steps"]
+    cube["status"].loc[{"estimator": "ours", "d": 100000}] = STATUS_CODES["diverged"]
+    cube["test_error"].loc[{"estimator": "ours", "d": 100000}] = np.nan
+    saved = {}
+    real_save = figures.plotting.save
+
+    def keep(fig, outputs):
+        saved["fig"] = fig
+        real_save(fig, outputs)
+
+    figures.plotting.save = keep
+    try:
+        figures.fig2(cube, MODEL, [str(tmp_path / "fig2.png")])
+    finally:
+        figures.plotting.save = real_save
+    labels = saved["fig"].axes[0].get_legend().get_texts()
+    text = " ".join(t.get_text() for t in labels)
+    assert "hollow" in text and "no seed converged" in text
+    plt.close("all")

@@ -11,11 +11,12 @@ import pytest
 import xarray as xr
 from conftest import ROOT, copy_workflow, load_repo_config, snakemake
 
+from implicit_bias import claims
 from implicit_bias.claims import read_csv
 from implicit_bias.config import ConfigError, validate_config
 from implicit_bias.kernels import diagonal as kd
 from implicit_bias.papers import blessing_of_depth as bd
-from implicit_bias.papers.blessing_of_depth import checks, cifar, datasets, runs
+from implicit_bias.papers.blessing_of_depth import cifar, datasets, runs
 from implicit_bias.store import STATUS_CODES, read_dataset
 
 SCHEMAS = ROOT / "workflow" / "schemas"
@@ -172,17 +173,22 @@ SETTINGS = {"scale": "quick", "acceptance": {"t_min_N2_min": 50, "onset_ratio_sp
             "matrix_N2_median_min": 0.15}}  # fmt: skip
 
 
-def _status(rows, claim):
-    return {r.claim: r.status for r in rows}[claim]
+def _statuses(cubes: dict, ids) -> dict:
+    """The registered claims ``ids`` of paper 003 on hand-made ``cubes``."""
+    return {r.claim: r.status for r in claims.evaluate(KEY, cubes, SETTINGS, ids=ids)}
+
+
+E2_IDS = ["E2.8", "E2.9", "E2.10", "E2.11", "E2.12"]
 
 
 def test_constant_step_claims_pass_and_fail():
-    rows = checks._constant(_constant_cube(), SETTINGS)
-    assert {r.claim: r.status for r in rows} == {
+    assert _statuses({"constant": _constant_cube()}, E2_IDS) == {
         "E2.8": "PASS", "E2.9": "PASS", "E2.10": "PASS", "E2.11": "PASS", "E2.12": "N/A",
     }  # fmt: skip
     # N=3 drifting away (err(T) > 2.5 min err) fails E2.10
-    assert _status(checks._constant(_constant_cube(late3=0.09), SETTINGS), "E2.10") == "FAIL"
+    assert _statuses({"constant": _constant_cube(late3=0.09)}, ["E2.10"]) == {"E2.10": "FAIL"}
+    # without the constant cube every E2 claim is N/A, none raises
+    assert set(_statuses({}, E2_IDS).values()) == {"N/A"}
 
 
 def _matrix_cube(r4):
@@ -195,9 +201,12 @@ def _matrix_cube(r4):
 
 
 def test_matrix_claims_pass_and_fail():
-    good = {r.claim: r.status for r in checks._matrix(_matrix_cube(0.02), SETTINGS)}
-    assert good == {"E5.20": "PASS", "E5.21": "PASS", "E5.22": "PASS"}
-    bad = {r.claim: r.status for r in checks._matrix(_matrix_cube(0.2), SETTINGS)}
+    ids = ["E5.20", "E5.20b", "E5.21", "E5.22"]
+    good = _statuses({"matrix": _matrix_cube(0.02)}, ids)
+    # N = 4 (0.02) is not below N = 3 on seed 0 (0.01): "outperforms shallower models" fails
+    assert good == {"E5.20": "PASS", "E5.20b": "FAIL", "E5.21": "PASS", "E5.22": "PASS"}
+    assert _statuses({"matrix": _matrix_cube(0.005)}, ["E5.20b"]) == {"E5.20b": "PASS"}
+    bad = _statuses({"matrix": _matrix_cube(0.2)}, ids)
     assert bad["E5.20"] == "FAIL" and bad["E5.21"] == "FAIL"
 
 
@@ -210,10 +219,9 @@ def test_timescale_and_lad_claims():
          "onset_ratio": (("seed", "N", "alpha"), ratio[None])},
         coords={"seed": [0], "N": [2], "alpha": alpha},
     )  # fmt: skip
-    rows = checks._timescales(cube, SETTINGS)
-    assert [r.status for r in rows] == ["PASS", "PASS"]
+    assert _statuses({"timescales": cube}, ["E9.1", "E9.2"]) == {"E9.1": "PASS", "E9.2": "PASS"}
     cube["onset_ratio"][:] = [[[1.0, 3.0, 1.0]]]
-    assert checks._timescales(cube, SETTINGS)[0].status == "FAIL"
+    assert _statuses({"timescales": cube}, ["E9.1"]) == {"E9.1": "FAIL"}
     lad = xr.Dataset(
         {"under_err": (("seed", "case"), [[1e-12]]), "under_gap": (("seed", "case"), [[1e-14]]),
          "over_err": (("seed",), [24.0]), "over_loss": (("seed",), [1e-12]),
@@ -221,12 +229,13 @@ def test_timescale_and_lad_claims():
          "phi": (("seed", "norm"), [[0.72, 0.95]])},
         coords={"seed": [0], "case": ["d20_m400"], "norm": [1.0, 10.0]},
     )  # fmt: skip
-    status = {r.claim: r.status for r in checks._lad(lad)}
+    status = _statuses({"lad": lad}, ["E8.26", "E8.27", "E8.28"])
     assert status == {"E8.26": "PASS", "E8.27": "PASS", "E8.28": "FAIL"}
 
 
 def test_no_deviates_and_cifar_is_not_applicable():
-    row = checks._cifar()
+    assert not any(spec.deviates for spec in claims.load(KEY).values())
+    (row,) = claims.evaluate(KEY, {}, SETTINGS, ids=["E7.1"])
     assert row.status == "N/A" and "GPU" in row.statement
 
 

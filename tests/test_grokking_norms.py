@@ -1,9 +1,10 @@
-"""Paper 004 (grokking beyond the Euclidean norm): vector kernels, data, solvers and theory."""
+"""Paper 004 (grokking beyond the Euclidean norm): kernels, data, solvers, theory and figures."""
 
 import math
 
 import numpy as np
 import pytest
+import xarray as xr
 
 from implicit_bias.kernels import diagonal as dg
 from implicit_bias.kernels import teacher_student as ts
@@ -489,3 +490,121 @@ def test_zero_measurements_do_not_divide_by_zero():
     b_star = np.array([0.0, 0.0, 1.0, -1.0])
     out = dg.grok_diagonal(X, X @ b_star, b_star, np.full((1, 4), 0.5), 3, beta1=0.1)
     assert np.isfinite(out["metrics"]["train_error"]).all()
+
+
+# --- figures: never-generalized runs, axis floors, one l1 definition (issue 15) ----------------
+
+
+def _fig_cube(experiment: str, eps2: float, **variables) -> xr.Dataset:
+    import json
+
+    cube = xr.Dataset(variables)
+    cfg = {"experiment": experiment, experiment: {"eps2": eps2}, "model": {"eps1": 1e-3}}
+    cube.attrs.update(config=json.dumps(cfg), experiment=experiment)
+    return cube
+
+
+def test_summary_draws_never_generalized_at_the_budget_without_a_line():
+    import matplotlib.pyplot as plt
+
+    from implicit_bias.papers.grokking_norms import figures
+
+    fig, ax = plt.subplots()
+    n = figures._summary(ax, [1, 2, 3, 4], [10, 20, 30, 40], [True, True, False, True], 1e3, "k")
+    y = ax.lines[0].get_ydata()
+    assert n == 1 and np.isnan(y[2]) and np.isfinite(y[[0, 1, 3]]).all()  # no bridge over 3
+    assert ax.collections[0].get_offsets().tolist() == [[3.0, 1e3]]  # the x sits at T
+    plt.close(fig)
+
+
+def test_fig1_fits_only_runs_that_generalized():
+    """t2 = -1 (never reached eps2): an x at the budget T and outside the fit, whatever its
+    t_stable (here tiny, which would pull a fit away from slope -1)."""
+    import matplotlib.pyplot as plt
+
+    from implicit_bias.papers.grokking_norms import figures
+
+    alpha, beta1, t = np.array([0.01, 0.1]), np.array([1e-5, 1e-4, 1e-2]), np.arange(5)
+    ab = alpha[:, None] * beta1[None, :]
+    gen = beta1[None, :] < 1e-3 + 0 * ab
+    dims = ("seed", "alpha", "beta1")
+    coords = {"seed": [0], "alpha": alpha, "beta1": beta1}
+
+    def scalar(v):
+        return xr.DataArray(np.asarray(v, dtype=float)[None], dims=dims, coords=coords)
+
+    cube = _fig_cube(
+        "ab_grid",
+        0.1,
+        t2=scalar(np.where(gen, 0.2 / ab, -1)),
+        t2_stable=scalar(np.where(gen, 0.2 / ab, 5.0)),
+        T=scalar(np.full(ab.shape, 1e7)),
+        dt_pred=scalar(0.1 / ab),
+        dt_paper=scalar(0.3 / ab),
+        mae=xr.DataArray(
+            np.broadcast_to(ab[None, None], (1, t.size, *ab.shape)).copy(),
+            dims=("seed", "t", "alpha", "beta1"),
+            coords={**coords, "t": t},
+        ),
+    )
+    fig = figures.fig1({"ab_grid": cube})
+    left = fig.axes[0]
+    fits = [ln.get_label() for ln in left.lines if ln.get_label().startswith("fit")]
+    assert fits == ["fit (filled): slope -1.00"]
+    xs = np.concatenate([c.get_offsets() for c in left.collections])
+    never = {(round(float(x), 12), float(y)) for x, y in xs if y == 1e7}
+    assert never == {(round(a * 1e-2, 12), 1e7) for a in alpha}
+    assert any("never generalized" in text.get_text() for text in left.get_legend().get_texts())
+    plt.close(fig)
+
+
+def test_error_axis_floor_only_when_a_curve_is_at_float_precision():
+    import matplotlib.pyplot as plt
+
+    from implicit_bias.papers.grokking_norms import figures
+
+    t = np.arange(50)
+    exact = xr.DataArray(np.geomspace(1, 1e-15, 50), dims="t", coords={"t": t})
+    lasso = xr.DataArray(np.geomspace(1, 2e-3, 50), dims="t", coords={"t": t})
+    fig, (a, b) = plt.subplots(1, 2)
+    for ax in (a, b):
+        ax.set_yscale("log")
+    figures._floor(a, [exact, lasso])
+    figures._floor(b, [lasso])
+    assert a.get_ylim()[0] == pytest.approx(1e-4) and "float precision" in a.texts[0].get_text()
+    assert not b.texts
+    plt.close(fig)
+
+
+def test_fig38_l1_reference_is_the_complex_modulus_norm():
+    """The curve logs sum |z_k| for complex pairs; the line must be ||b*||_1 = sum_k A_k too, not
+    the cube's sum |Re| + |Im| of the real-stacked b*."""
+    import matplotlib.pyplot as plt
+
+    from implicit_bias.papers.grokking_norms import figures
+    from implicit_bias.papers.grokking_norms.datasets import SINUSOID
+
+    t, ts = np.arange(6), np.array([0, 2, 5])
+    n = 100
+
+    def curve(v):
+        return xr.DataArray(np.asarray(v, dtype=float)[None], dims=("seed", "t"), coords={"t": t})
+
+    def scalar(v):
+        return xr.DataArray([float(v)], dims="seed")
+
+    cube = _fig_cube(
+        "sinusoid",
+        1e-2,
+        train_error=curve(np.geomspace(1, 1e-4, 6)),
+        test_error=curve(np.geomspace(1, 1e-3, 6)),
+        grad_ratio=curve(np.geomspace(1e-3, 1, 6)),
+        l1_norm=curve(np.linspace(0, 5, 6)),
+        t2=scalar(5),
+        bstar_l1=scalar(7.0),
+        b=xr.DataArray(np.ones((1, 3, 2 * n)), dims=("seed", "t_snap", "j"), coords={"t_snap": ts}),
+    ).assign_coords(seed=[0])
+    fig = figures.fig38({"sinusoid": cube})
+    levels = [ln.get_ydata()[0] for ln in fig.axes[3].lines if len(set(ln.get_ydata())) == 1]
+    assert levels == [pytest.approx(sum(SINUSOID["A"]))]  # 5.0, not 7.0
+    plt.close(fig)

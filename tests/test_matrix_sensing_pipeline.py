@@ -11,11 +11,12 @@ import pytest
 import xarray as xr
 from conftest import ROOT, copy_workflow, load_repo_config, snakemake
 
+from implicit_bias import claims
 from implicit_bias.claims import read_csv
 from implicit_bias.config import ConfigError, validate_config
 from implicit_bias.kernels import matrix as km
 from implicit_bias.papers import matrix_sensing as ms
-from implicit_bias.papers.matrix_sensing import checks, datasets, runs, theory
+from implicit_bias.papers.matrix_sensing import datasets, runs, theory
 from implicit_bias.store import STATUS_CODES, read_dataset
 
 SCHEMAS = ROOT / "workflow" / "schemas"
@@ -289,25 +290,36 @@ def by_id(rows):
     return {r.claim: r for r in rows}
 
 
+def evaluate(cubes: dict, ids=None):
+    settings = settings_of(load_repo_config()[KEY])
+    return by_id(claims.evaluate(KEY, cubes, settings, ids=ids))
+
+
+FIG1 = ["L1.2", "L1.3", "L1.4", "L1.5", "L1.6", "L1.7", "L1.8"]
+FIG2 = ["L2.1", "L2.2", "L2.3", "L2.4"]
+
+
 def test_fig1_claims_pass_and_fail_on_hand_made_cubes():
-    rows = by_id(checks._fig1(sensing_fixture()))
-    assert rows["L1.2"].status == "PASS" and rows["L1.3"].status == "PASS"
-    assert rows["L1.5"].status == "PASS" and rows["L1.8"].status == "PASS"
+    rows = evaluate({"sensing": sensing_fixture()}, FIG1)
+    assert all(rows[c].status == "PASS" for c in FIG1 if c != "L1.7"), rows
     assert rows["L1.7"].status == "N/A" and "single d" in rows["L1.7"].statement
-    bad = by_id(checks._fig1(sensing_fixture(test_big=1.0, test_small=0.05)))
-    assert bad["L1.2"].status == "FAIL"  # test(alpha=1) < 1.5
+    bad = evaluate({"sensing": sensing_fixture(train_big=0.5, test_small=0.05)}, FIG1)
+    assert bad["L1.2"].status == "FAIL"  # alpha = 1 does not fit the data: train 0.5 > 0.1
     assert bad["L1.3"].status == "FAIL"  # test(1e-3) > 1e-2
     assert bad["L1.5"].status == "FAIL"  # 0.05 > 1.15 * 0.015: not monotone
 
 
 def test_fig2_deviation_row_is_reserved_for_the_documented_failure():
-    rows = by_id(checks._fig2(sensing_fixture()))
-    assert rows["L2.4"].status == "DEVIATES" and "spec 11.1" in rows["L2.4"].statement
+    rows = evaluate({"sensing": sensing_fixture()}, FIG2)
+    assert rows["L2.4"].status == "DEVIATES" and "spec 10.2 and 11.1" in rows["L2.4"].statement
     assert rows["L2.1"].status == "PASS" and rows["L2.3"].status == "PASS"
+    assert rows["L2.2"].status == "FAIL"  # train(alpha = 1) = 0.04 is not below 1e-4
     # if the paper's claim held (alpha = 1 test ~ 0.1) the row would simply PASS
-    holds = by_id(checks._fig2(sensing_fixture(test_big=0.2)))
+    holds = evaluate({"sensing": sensing_fixture(test_big=0.2)}, FIG2)
     assert holds["L2.4"].status == "PASS"
     assert holds["L2.3"].status == "FAIL"  # separation 0.2 / 2e-3 = 100 < 300
+    fitted = evaluate({"sensing": sensing_fixture(train_big=2e-5)}, FIG2)
+    assert fitted["L2.2"].status == "PASS"
 
 
 def test_fig4_claims_on_hand_made_cube():
@@ -326,35 +338,37 @@ def test_fig4_claims_on_hand_made_cube():
                 "final_test_error": (("d", "m_over_d", "rep", "solver"), final),
                 "final_train_error": (("d", "m_over_d", "rep", "solver"), final / 10),
                 "stop_step": (("d", "m_over_d", "rep", "solver"), stop),
+                "status": (("d", "m_over_d", "rep", "solver"), np.ones((2, 3, 1, 2), np.int8)),
             },
             coords={"d": [60, 100], "m_over_d": m_over_d, "rep": [0], "solver": ["pgd", "gd"]},
             attrs={"T": 5000, "tol": 1e-3},
         )
 
-    rows = by_id(checks._fig4(cube_with(gd)))
-    assert all(rows[f"L4.{i}"].status == "PASS" for i in range(1, 7)), rows
+    ids = [f"L4.{i}" for i in range(1, 6)]
+    rows = evaluate({"rank1": cube_with(gd)}, ids)
+    assert all(rows[c].status == "PASS" for c in ids), rows
     worse = copy.deepcopy(gd)
     worse[100] = [0.2, 0.1, 0.05]  # factorized GD no longer recovers X*
-    bad = by_id(checks._fig4(cube_with(worse)))
+    bad = evaluate({"rank1": cube_with(worse)}, ids)
     assert bad["L4.1"].status == "FAIL" and bad["L4.5"].status == "FAIL"
 
 
 def test_every_claim_row_exists_on_tiny_cubes(tiny_cubes):
-    settings = settings_of(tiny_section())
-    rows = checks.claims(tiny_cubes, settings)
-    ids = [r.claim for r in rows]
+    rows = claims.evaluate(KEY, tiny_cubes, settings_of(tiny_section()))
     expected = (
-        ["L1.1"]
-        + [f"L1.{i}" for i in range(2, 9)]
+        [f"L1.{i}" for i in range(1, 9)]
         + [f"L2.{i}" for i in range(1, 5)]
-        + [f"L3.{i}" for i in range(1, 5)]
-        + [f"L4.{i}" for i in range(1, 7)]
-        + [f"L5.{i}" for i in range(1, 6)]
+        + ["L3.2", "L3.3"]
+        + [f"L4.{i}" for i in range(1, 6)]
+        + ["L5.1", "L5.2", "L5.3", "L5.5"]
     )
-    assert ids == expected
+    assert [r.claim for r in rows] == expected
+    got = by_id(rows)
     # d = 30 is not a d the spec gives thresholds for: those rows say so
-    assert by_id(rows)["L1.2"].status == "N/A"
-    assert by_id(rows)["L1.1"].status == "PASS"
+    assert got["L1.3"].status == "N/A" and "d in [100, 200]" in got["L1.3"].statement
+    assert got["L3.2"].status == "N/A"  # the tiny long run stops before 10^4
+    assert got["L1.1"].status == "PASS"
+    assert all(r.source and r.tolerance_source and r.figures for r in rows)
 
 
 # ----------------------------------------------------------------------------- end to end
@@ -367,7 +381,8 @@ def test_paper_002_rules_end_to_end(tmp_path: Path):
         for ext in ("pdf", "png"):
             assert (workdir / f"results/figures/{KEY}/fig{i}.{ext}").stat().st_size > 0
     rows = read_csv(workdir / f"results/{KEY}/claims.csv")
-    assert len(rows) == 27 and {r.status for r in rows} <= {"PASS", "FAIL", "N/A", "DEVIATES"}
+    assert len(rows) == len(claims.load(KEY))
+    assert {r.status for r in rows} <= {"PASS", "FAIL", "N/A", "DEVIATES"}
     sensing = read_dataset(workdir / f"results/{KEY}/cube_sensing.nc")
     assert (
         sensing["test_error"].sel(alpha=1.0, t=1500).item()

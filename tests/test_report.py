@@ -1,5 +1,5 @@
-"""`snakemake --report results/report.html`: every figure grouped by paper with its caption, and
-the claims table."""
+"""`snakemake --report results/report.html`: every figure grouped by paper with its caption, the
+claims table and the reproduction ledger."""
 
 from __future__ import annotations
 
@@ -66,11 +66,17 @@ def test_report_holds_every_figure_and_the_claims_table(tmp_path):
         assert "seeds" in caption and "cube_" in caption
         assert results[figure]["mime_type"] == "image/png"
         assert _embedded(results[figure]) == (workdir / figure).read_bytes()
-    claims = "results/tables/claims.csv"
-    assert claims in results and categories["claims"] == {"all papers": [claims]}
-    assert "acceptance check" in results[claims]["caption"]
-    assert results[claims]["mime_type"] == "text/csv"
-    assert _embedded(results[claims]) == (workdir / claims).read_bytes()
+    tables = {
+        "claims": "results/tables/claims.csv",
+        "ledger": "results/tables/ledger.csv",
+        "summary": "results/tables/ledger_summary.csv",
+    }
+    assert categories["ledger"] == {name: [path] for name, path in tables.items()}
+    assert "acceptance check" in results[tables["claims"]]["caption"]
+    assert "Reproduction ledger" in results[tables["ledger"]]["caption"]
+    for path in tables.values():
+        assert results[path]["mime_type"] == "text/csv"
+        assert _embedded(results[path]) == (workdir / path).read_bytes()
 
 
 def _embedded(record: dict) -> bytes:

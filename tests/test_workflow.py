@@ -11,7 +11,7 @@ import pytest
 import xarray as xr
 from conftest import copy_workflow, snakemake
 
-from implicit_bias import claims
+from implicit_bias import claims, ledger
 from implicit_bias.papers.benign_overfitting import datasets as bo_data
 from implicit_bias.papers.benign_overfitting import runs as bo_runs
 from implicit_bias.store import read_dataset
@@ -58,6 +58,10 @@ def test_outputs_exist(built):
         f"results/{BO}/cube_dimension.nc",
         "results/tables/claims.csv",
         "results/tables/claims.md",
+        "results/tables/ledger.csv",
+        "results/tables/ledger.md",
+        "results/tables/ledger_summary.csv",
+        "results/tables/ledger_summary.md",
     ]:
         assert (built / path).stat().st_size > 0, path
 
@@ -117,10 +121,21 @@ def test_cube_value_equals_direct_package_call(built):
 
 def test_claims_table_has_every_check(built):
     rows = claims.read_csv(built / "results/tables/claims.csv")
-    ids = {r.claim for r in rows}
-    expected = {f"Z1.{i}" for i in (1, 2, 3)} | {"Z1.4a", "Z1.7b", "Z2.1", "Z2.2", "Z2.8", "Z2.10"}
-    assert expected <= ids
+    assert [r.claim for r in rows] == list(claims.load(BO))  # every registered claim, in order
     assert all(r.paper == BO and r.status in claims.STATUSES for r in rows)
+    assert all(r.source and r.tolerance_source and r.figures for r in rows)
+
+
+def test_ledger_lists_every_item_with_its_claims(built):
+    rows = ledger.read_csv(built / "results/tables/ledger.csv")
+    assert [r["item"] for r in rows] == [it.id for it in ledger.load(BO)]
+    table = {r.claim: r.status for r in claims.read_csv(built / "results/tables/claims.csv")}
+    for row in rows:
+        for entry in filter(None, row["claims"].split("; ")):
+            cid, status = entry.rsplit(" ", 1)
+            assert table[cid] == status
+    (summary,) = ledger.read_csv(built / "results/tables/ledger_summary.csv")
+    assert int(summary["items"]) == len(rows)
 
 
 def test_second_run_has_nothing_to_do(built):

@@ -128,11 +128,16 @@ rule benign_overfitting_fig2:
 
 
 rule benign_overfitting_claims:
-    """Acceptance checks of spec section 9, measured from the cubes."""
+    """The registered claims of paper 000 (checks.py), measured from the two cubes."""
     input:
         dynamics="results/benign_overfitting/cube_dynamics.nc",
         dimension="results/benign_overfitting/cube_dimension.nc",
-        code=package_files("claims.py", "papers/benign_overfitting/checks.py"),
+        code=package_files(
+            "claims.py",
+            "papers/benign_overfitting/checks.py",
+            "papers/benign_overfitting/analysis.py",
+            "papers/benign_overfitting/theory.py",
+        ),
     output:
         "results/benign_overfitting/claims.csv",
     log:

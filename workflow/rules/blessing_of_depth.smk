@@ -88,6 +88,7 @@ rule blessing_of_depth_figure:
             "plotting.py",
             "papers/blessing_of_depth/figures.py",
             "papers/blessing_of_depth/theory.py",
+            "papers/blessing_of_depth/cifar.py",
         ),
     output:
         pdf="results/figures/blessing_of_depth/{figure}.pdf",

@@ -87,6 +87,7 @@ rule grokking_norms_figure:
         cubes=figure_reference("grokking_norms"),
         code=package_files(
             "plotting.py",
+            "papers/grokking_norms/analysis.py",
             "papers/grokking_norms/figures.py",
             "papers/grokking_norms/datasets.py",
         ),
@@ -109,7 +110,8 @@ rule grokking_norms_figure:
 
 
 rule grokking_norms_claims:
-    """Acceptance checks of spec section 8, measured from the cubes."""
+    """The paper's claims (checks.py registers them; tolerances from spec section 8), measured
+    from the cubes."""
     input:
         cubes=expand(
             "results/grokking_norms/cube_{experiment}.nc",
@@ -119,8 +121,12 @@ rule grokking_norms_claims:
         ),
         code=package_files(
             "claims.py",
+            "papers/grokking_norms/analysis.py",
             "papers/grokking_norms/checks.py",
-            "papers/grokking_norms/theory.py",
+            "papers/grokking_norms/claims_sparse.py",
+            "papers/grokking_norms/claims_depth.py",
+            "papers/grokking_norms/claims_matrix.py",
+            "papers/grokking_norms/claims_teacher.py",
         ),
     output:
         "results/grokking_norms/claims.csv",

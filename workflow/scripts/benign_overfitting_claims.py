@@ -1,15 +1,9 @@
-"""Acceptance checks of paper 000, measured from its cubes."""
+"""Acceptance checks of paper 000: every registered claim, measured from its two cubes."""
 
 from implicit_bias.jobs import job
 
 with job(snakemake):
-    from implicit_bias.claims import write_csv
-    from implicit_bias.papers.benign_overfitting.checks import claims
-    from implicit_bias.store import read_dataset
+    from implicit_bias.claims import evaluate_files
 
-    rows = claims(
-        read_dataset(snakemake.input.dynamics),
-        read_dataset(snakemake.input.dimension),
-        dict(snakemake.params.settings),
-    )
-    write_csv(rows, snakemake.output[0])
+    cubes = [snakemake.input.dynamics, snakemake.input.dimension]
+    evaluate_files("benign_overfitting", cubes, snakemake.params.settings, snakemake.output[0])

@@ -1,11 +1,10 @@
-"""Acceptance checks of paper 003, measured from its cubes."""
+"""Acceptance checks of paper blessing_of_depth: every registered claim, measured from the cubes."""
 
 from implicit_bias.jobs import job
 
 with job(snakemake):
-    from implicit_bias.claims import write_csv
-    from implicit_bias.papers.blessing_of_depth.checks import claims
-    from implicit_bias.store import read_dataset
+    from implicit_bias.claims import evaluate_files
 
-    cubes = {read_dataset(p).attrs["experiment"]: read_dataset(p) for p in snakemake.input.cubes}
-    write_csv(claims(cubes, dict(snakemake.params.settings)), snakemake.output[0])
+    evaluate_files(
+        "blessing_of_depth", snakemake.input.cubes, snakemake.params.settings, snakemake.output[0]
+    )

@@ -1,11 +1,10 @@
-"""Acceptance checks of paper 001, measured from its cubes."""
+"""Acceptance checks of paper step_size_bias: every registered claim, measured from the cubes."""
 
 from implicit_bias.jobs import job
 
 with job(snakemake):
-    from implicit_bias.claims import write_csv
-    from implicit_bias.papers.step_size_bias.checks import claims
-    from implicit_bias.store import read_dataset
+    from implicit_bias.claims import evaluate_files
 
-    cubes = {read_dataset(p).attrs["experiment"]: read_dataset(p) for p in snakemake.input.cubes}
-    write_csv(claims(cubes, dict(snakemake.params.settings)), snakemake.output[0])
+    evaluate_files(
+        "step_size_bias", snakemake.input.cubes, snakemake.params.settings, snakemake.output[0]
+    )

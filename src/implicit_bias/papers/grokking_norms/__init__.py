@@ -74,6 +74,11 @@ CHECKED = (
     "matrix_grid",
     "matrix_coherence",
     "teacher_student",
+    "methods",
+    "sinusoid",
+    "polynomial",
+    "sensing",
+    "sobolev",
 )
 SIGNALS = ("random", "digit", "sinusoid", "polynomial")
 SPARSE_METHODS = ("subgradient", "ista", "projected")
@@ -183,8 +188,8 @@ def _matrix_jobs(name: str, spec: Mapping, model: Mapping) -> list[dict]:
         "sv": model["sv"],
         "init": model["matrix_init"],
         "zeta": float(spec["zeta"]),
-        "eps1": float(model["eps1"]),
-        "eps2": float(model["eps2"]),
+        "eps1": float(spec.get("eps1", model["eps1"])),
+        "eps2": float(spec.get("eps2", model["eps2"])),
         "truth": truth_key(spec, model),
     }
     groups = [list(spec["N"])] if spec.get("split") != "N" else [[N] for N in spec["N"]]

@@ -13,9 +13,11 @@ import numpy as np
 import xarray as xr
 
 from ... import plotting
+from ...store import STATUS_CODES
 from . import theory
 
 FIGURES = ("fig1", "fig2", "fig3", "fig4", "fig5")
+KINDS = ("train_error", "test_error")
 
 
 def _alpha_label(alpha: float) -> str:
@@ -76,14 +78,16 @@ def fig1(cubes: Mapping[str, xr.Dataset]):
             lw=1.2,
             label=rf"d={d} min-$\|X\|_F$ interpolant (test)",
         )
-        ax.plot(
+        ax.plot(  # a wide bar behind the alpha = 1 test marker, so that both stay visible
             [1.0],
             [theory.lazy_floor(lam, int(d), m)],
-            marker="x",
-            ms=10,
-            mew=2,
+            marker="_",
+            ms=22,
+            mew=2.5,
             color=color,
+            alpha=0.6,
             ls="none",
+            zorder=1,
             label=rf"d={d} null-space floor at $\alpha=1$",
         )
     ax.set_xscale("log")
@@ -158,13 +162,13 @@ def fig2(cubes: Mapping[str, xr.Dataset]):
     ax.set_yscale("log")
     ax.set_xlabel("Number of iterations")
     ax.set_ylabel("Error")
-    ax.set_title(f"Fig. 2: d = {d}, m = {m}, step 0.0025 (from iteration 500)")
+    ax.set_title(f"Fig. 2 (a): d = {d}, m = {m}, step 0.0025 (from iteration 500)")
     ax.legend(fontsize=7.5, loc="best")
     bx.set_xscale("log")
     bx.set_yscale("log")
     bx.set_xlabel("Number of iterations")
     bx.set_ylabel(r"eigenvalue of $UU^T$")
-    bx.set_title("Signal directions grow, error directions stay small (small $\\alpha$)")
+    bx.set_title("(b) small $\\alpha$: the error directions stay far below the signal")
     bx.legend(fontsize=7, loc="best")
     fig.tight_layout()
     return fig
@@ -176,6 +180,7 @@ def fig3(cubes: Mapping[str, xr.Dataset]):
     fig, ax = plt.subplots(figsize=(6.4, 4.6))
     colors = plotting.palette([f"d={d}" for d in cube["d"].values])
     eta, conv = float(cube.attrs.get("eta", 0.0025)), cube.attrs.get("convention", "true")
+    floor = np.inf
     for d in cube["d"].values:
         for alpha in cube["alpha"].values:
             run = cube.sel(d=d, alpha=alpha)
@@ -196,9 +201,10 @@ def fig3(cubes: Mapping[str, xr.Dataset]):
                 run["Xstar_eigvals"].values, int(d), float(alpha), eta, t, conv
             )
             ax.plot(t, pop, color=color, ls=":", lw=1.2, label=rf"d={d} $m\to\infty$ (population)")
+            floor = min(floor, float(pop.min()))
     ax.set_yscale("log")
-    lo = float(np.nanmin(cube["test_error"].values))
-    ax.set_ylim(max(lo / 3, 1e-6), 2.0)
+    lo = min(float(np.nanmin(cube["test_error"].values)), floor)
+    ax.set_ylim(max(lo / 3, 1e-6), 2.0)  # the population curve's floor stays in view
     ax.set_xlabel("Number of iterations")
     ax.set_ylabel("Error")
     alpha = ", ".join(_alpha_label(a) for a in cube["alpha"].values)
@@ -212,10 +218,13 @@ def fig3(cubes: Mapping[str, xr.Dataset]):
 def fig4(cubes: Mapping[str, xr.Dataset]):
     """Final test error against m/d: projected GD on X vs factorized GD, rank 1."""
     cube = cubes["rank1"]
-    fig, ax = plt.subplots(figsize=(6.4, 4.6))
+    fig, ax = plt.subplots(figsize=(9.6, 4.6))
     colors = plotting.palette([f"d={d}" for d in cube["d"].values])
-    for d in cube["d"].values:
+    converged = STATUS_CODES["converged"]
+    ds = cube["d"].values
+    for i, d in enumerate(ds):
         color = colors[f"d={d}"]
+        x = cube["m_over_d"].values + 0.3 * (i - (len(ds) - 1) / 2)  # d side by side, not hidden
         for method, marker, style, name in (
             ("pgd", "o", "-", "PGD on X"),
             ("gd", "s", "--", "GD on U"),
@@ -223,16 +232,19 @@ def fig4(cubes: Mapping[str, xr.Dataset]):
             v = cube["final_test_error"].sel(d=d, solver=method)
             mean, std = v.mean("rep").values, v.std("rep").values
             ok = np.isfinite(mean)
-            ax.errorbar(
-                cube["m_over_d"].values[ok],
-                mean[ok],
-                yerr=std[ok],
+            done = (cube["status"].sel(d=d, solver=method) == converged).all("rep").values
+            # the line joins runs that met the train tolerance; capped runs are hollow, unjoined
+            ax.plot(
+                x[ok],
+                np.where(done, mean, np.nan)[ok],
                 color=color,
                 marker=marker,
                 ls=style,
-                capsize=3,
                 label=f"{name}, d={d}",
             )
+            ax.errorbar(x[ok], mean[ok], yerr=std[ok], fmt="none", ecolor=color, capsize=3)
+            capped = ok & ~done
+            ax.plot(x[capped], mean[capped], marker=marker, mfc="white", mec=color, ls="none")
         ax.axvline(
             theory.psd_statistical_dimension(int(d)) / d,
             color=color,
@@ -240,11 +252,18 @@ def fig4(cubes: Mapping[str, xr.Dataset]):
             lw=1.2,
             label=f"PSD recovery threshold, d={d}",
         )
+    tol = float(cube.attrs.get("tol", 1e-3))
+    ax.plot(
+        [], [], marker="o", mfc="white", mec="0.3", ls="none",
+        label=f"hollow: stopped at the step cap (train error > {tol:g})",
+    )  # fmt: skip
     ax.set_yscale("log")
     ax.set_xlabel("number of measurements m / d")
     ax.set_ylabel(r"test error $\|\hat X - X^*\|_F / \|X^*\|_F$")
-    ax.set_title("Fig. 4: rank r = 1, step 0.0025, stop at train error < 1e-3 or the cap")
-    ax.legend(fontsize=7.5, loc="best")
+    cap = int(cube.attrs.get("T", 10000))
+    ax.set_title(f"Fig. 4: rank r = 1, step 0.0025, stop at train error < {tol:g} or {cap:,} steps")
+    ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # off the data
+    fig.tight_layout()
     return fig
 
 
@@ -262,24 +281,28 @@ def fig5(cubes: Mapping[str, xr.Dataset]):
             runs["gd"] = net.sel(algorithm="gd")
         else:  # the Gaussian GD panel is the alpha = 1 sensing run (same d, r, m)
             runs["gd"] = sensing.sel(d=int(cube.attrs.get("d", net["m"].item() // 25)), alpha=1.0)
-        title = {
-            "gaussian": "Gaussian $A_i$ (reproduces the caption)",
-            "nn": r"quadratic network $A_i = x_i x_i^T$ (deviates: it generalizes)",
-        }[variant]
+        name = {"gaussian": "Gaussian $A_i$", "nn": r"quadratic network $A_i = x_i x_i^T$"}
         for ax, algo in zip(row, ("sgd", "gd"), strict=True):
             run = runs[algo].isel(rep=0)
             t = run["t"].values
-            for name, kind in (("train_error", "train"), ("test_error", "test")):
-                v = run[name].values
+            for var, kind in zip(KINDS, ("train", "test"), strict=True):
+                v = run[var].values
                 ok = np.isfinite(v) & (t > 0)
                 ax.plot(t[ok], v[ok], color=colors[kind], marker=".", ms=3, label=f"{kind} error")
+            train, test = (run[v].values[np.isfinite(run[v].values)][-1] for v in KINDS)
+            if variant == "gaussian":  # the caption's outcome: is train at 1e-7 yet?
+                outcome = f"test stays {test:.2g}; train {train:.1g} at the end (paper: 1e-7)"
+            else:
+                outcome = f"deviates: it generalizes, test {test:.2g} at the end"
             ax.set_yscale("log")
             ax.set_xlabel("Number of iterations" + (" (one sample each)" if algo == "sgd" else ""))
             ax.set_ylabel("Error")
             panel = "(a) SGD" if algo == "sgd" else "(b) GD"
-            ax.set_title(f"{panel}, $U_0 = I$: {title}", fontsize=9)
+            title = f"{name[variant]}: {outcome}"
+            ax.set_title(f"{panel}, $U_0 = I$, {title}", fontsize=9)
             ax.legend(fontsize=8)
-    fig.suptitle("Fig. 5: d = 100, r = 5, m = 5dr; SGD step 8e-5, GD step 0.0025", y=1.0)
+    d, r = cube.attrs.get("d", 100), cube.attrs.get("r", 5)
+    fig.suptitle(f"Fig. 5: d = {d}, r = {r}, m = 5dr; SGD step 8e-5, GD step 0.0025", y=1.0)
     fig.tight_layout()
     return fig
 
