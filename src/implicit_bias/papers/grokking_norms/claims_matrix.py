@@ -14,6 +14,7 @@ import xarray as xr
 from ...claims import Context, NotApplicable, Outcome, claim
 from . import KEY
 from .analysis import (
+    faster_along,
     final,
     generalized,
     inversions,
@@ -387,14 +388,8 @@ def a12_outlier(ctx: Context) -> Outcome:
 def a12_faster(ctx: Context) -> Outcome:
     d = _grid(ctx)
     t2 = d["c"]["t2_stable"].where(d["ok"])
-    inv, pairs = 0, 0
-    for other in ("alpha", "beta_star"):
-        for v in t2[other].values:
-            row = t2.sel({other: v}).values
-            row = row[np.isfinite(row)]
-            pairs += max(row.size - 1, 0)
-            inv += inversions(-row)
-    return Outcome({"inversions": inv, "comparisons": pairs}, inv == 0 and pairs >= 1)
+    n = faster_along(t2, ("alpha", "beta_star"))
+    return Outcome(n, n["inversions"] == 0 and n["comparisons"] >= 1)
 
 
 @claim(

@@ -17,6 +17,7 @@ from . import KEY
 from .analysis import (
     at_step,
     eps,
+    faster_along,
     final,
     first_below,
     generalized,
@@ -549,14 +550,8 @@ def a3_error_grows_with_beta1(ctx: Context) -> Outcome:
 def a3_faster(ctx: Context) -> Outcome:
     d = _ab(ctx)
     t2 = d["c"]["t2_stable"].where(d["ok"])
-    inv, pairs = 0, 0
-    for other in ("alpha", "beta1"):
-        for v in t2[other].values:
-            row = t2.sel({other: v}).values
-            row = row[np.isfinite(row)]
-            pairs += max(row.size - 1, 0)
-            inv += inversions(-row)
-    return Outcome({"inversions": inv, "comparisons": pairs}, inv == 0 and pairs >= 1)
+    n = faster_along(t2, ("alpha", "beta1"))
+    return Outcome(n, n["inversions"] == 0 and n["comparisons"] >= 1)
 
 
 @claim(
