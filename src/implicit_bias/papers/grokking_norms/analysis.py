@@ -113,6 +113,20 @@ def faster_along(t2, axes) -> dict:
     return {"inversions": inv, "comparisons": pairs}
 
 
+def error_slopes_in_alpha(c, ok, beta: str, label: str | None = None) -> dict:
+    """Log-log slope of the final E_te against alpha at each value of ``beta`` (the runs in
+    ``ok`` only; a beta with fewer than two such alphas is left out)."""
+    fin = final(c["test_error"])
+    slopes = {}
+    for b in c[beta].values:
+        keep = ok.sel({beta: b})
+        if int(keep.sum()) >= 2:
+            slopes[f"{label or beta}={b:g}"] = slope(
+                c["alpha"].where(keep).values, fin.sel({beta: b}).where(keep).values
+            )
+    return slopes
+
+
 def slope(x, y) -> float:
     """Least-squares slope of log y against log x over the finite positive points."""
     x, y = np.asarray(x, float).ravel(), np.asarray(y, float).ravel()

@@ -14,6 +14,7 @@ import xarray as xr
 from ...claims import Context, NotApplicable, Outcome, claim
 from . import KEY
 from .analysis import (
+    error_slopes_in_alpha,
     faster_along,
     final,
     generalized,
@@ -330,14 +331,7 @@ def a12_error_vs_alpha(ctx: Context) -> Outcome:
     c = d["c"]
     if c.sizes["alpha"] < 2:
         raise NotApplicable("one alpha only")
-    fin = final(c["test_error"])
-    slopes = {}
-    for b in c["beta_star"].values:
-        ok = d["ok"].sel(beta_star=b)
-        if int(ok.sum()) >= 2:
-            slopes[f"beta_*={b:g}"] = slope(
-                c["alpha"].where(ok).values, fin.sel(beta_star=b).where(ok).values
-            )
+    slopes = error_slopes_in_alpha(c, d["ok"], "beta_star", "beta_*")
     if not slopes:
         raise NotApplicable("no beta_* with two alphas that generalized")
     tol = _acc(ctx)["a12_slope_tol"]

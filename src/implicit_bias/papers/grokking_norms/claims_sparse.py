@@ -17,6 +17,7 @@ from . import KEY
 from .analysis import (
     at_step,
     eps,
+    error_slopes_in_alpha,
     faster_along,
     final,
     first_below,
@@ -499,14 +500,7 @@ def a3_error_vs_beta1(ctx: Context) -> Outcome:
 def a3_error_vs_alpha(ctx: Context) -> Outcome:
     d = _ab(ctx)
     c = d["c"]
-    fin = final(c["test_error"])
-    slopes = {}
-    for b in c["beta1"].values:
-        ok = d["ok"].sel(beta1=b)
-        if int(ok.sum()) >= 2:
-            slopes[f"beta1={b:g}"] = slope(
-                c["alpha"].where(ok).values, fin.sel(beta1=b).where(ok).values
-            )
+    slopes = error_slopes_in_alpha(c, d["ok"], "beta1")
     if not slopes:
         raise NotApplicable("no beta1 with two alphas that generalized")
     tol = _acc(ctx)["a3_err_slope_tol"]
