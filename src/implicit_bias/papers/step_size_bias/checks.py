@@ -122,6 +122,17 @@ def _gain(run: xr.Dataset) -> tuple[str, float]:
     return label, t / base
 
 
+def _gains_at_most(run: xr.Dataset, limit: float) -> Outcome:
+    """Per seed: T at the largest converged step over T(1e-4) is at most ``limit``."""
+
+    def one(r):
+        label, ratio = _gain(r)
+        return f"{ratio:.4g} at {label}", bool(ratio <= limit)
+
+    values, ok = _per_seed(run, one)
+    return Outcome(values, ok)
+
+
 # ----------------------------------------------------------------------------- setup (Sec. 7)
 @claim(
     KEY,
@@ -631,13 +642,7 @@ def shifted_steps_help(ctx: Context) -> Outcome:
     _, ten = _mu_panels(ctx)
     _need_small(ten)
     run = _need_alpha(ten, 1.0)
-
-    def one(r):
-        label, ratio = _gain(r)
-        return f"{ratio:.4g} at {label}", bool(ratio <= 0.1)
-
-    values, ok = _per_seed(run, one)
-    return Outcome(values, ok)
+    return _gains_at_most(run, 0.1)
 
 
 def _large_gain(run: xr.Dataset) -> float:
@@ -945,13 +950,7 @@ def uv_is_squared(ctx: Context) -> Outcome:
 def uv_large_steps_help(ctx: Context) -> Outcome:
     run = _need_alpha(_uv(ctx), 1.0)
     _need_small(run)
-
-    def one(r):
-        label, ratio = _gain(r)
-        return f"{ratio:.4g} at {label}", bool(ratio <= 0.1)
-
-    values, ok = _per_seed(run, one)
-    return Outcome(values, ok)
+    return _gains_at_most(run, 0.1)
 
 
 @claim(
@@ -991,13 +990,7 @@ def _random(ctx: Context) -> xr.Dataset:
 def random_large_steps_help(ctx: Context) -> Outcome:
     run = _need_alpha(_random(ctx), 1.0)
     _need_small(run)
-
-    def one(r):
-        label, ratio = _gain(r)
-        return f"{ratio:.4g} at {label}", bool(ratio <= 0.1)
-
-    values, ok = _per_seed(run, one)
-    return Outcome(values, ok)
+    return _gains_at_most(run, 0.1)
 
 
 @claim(
